@@ -1,0 +1,53 @@
+"""The `lookout` command.
+
+Each module in this package defines `register(app)` and adds its own commands, so a
+capability's CLI lives beside the others without a central list to edit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from lookout_ledger.cli.common import console, state
+from lookout_ledger.core.errors import LedgerError
+
+app = typer.Typer(
+    name="lookout",
+    help="Lookout Ledger: lookouts, inspections, foreign disclosures and records, with the "
+    "accountability controls of DHS OIG-21-62 built in.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        envvar="LOOKOUT_DATABASE_URL",
+        help="SQLAlchemy URL; default: sqlite:///lookout-ledger.db in the working directory.",
+    ),
+    actor: str = typer.Option(
+        "cli", "--as", envvar="LOOKOUT_ACTOR", help="Who is acting, as recorded in the audit log."
+    ),
+) -> None:
+    state.database_url = database_url
+    state.actor = actor
+
+
+for _mod in pkgutil.iter_modules(__path__):
+    if _mod.name != "common":
+        importlib.import_module(f"{__name__}.{_mod.name}").register(app)
+
+
+def main() -> None:
+    try:
+        app()
+    except LedgerError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)

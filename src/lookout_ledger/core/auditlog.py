@@ -1,0 +1,231 @@
+"""The append-only, hash-chained audit log.
+
+Every write use case appends one entry in its own transaction: who, what, when, a digest of
+the change and the hash of the previous entry. Hashes are keyed (HMAC with a key derived from
+the ledger key), so someone who can write to the database but does not hold the key cannot
+rebuild a consistent chain after editing it. `verify` walks the chain and names the first
+entry that was modified, deleted, inserted or reordered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from lookout_ledger.core.crypto import Keyring
+from lookout_ledger.core.db import Base
+from lookout_ledger.core.timefmt import format_rfc3339, to_micros
+from lookout_ledger.core.types import Instant
+
+GENESIS = "0" * 64
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(Instant, nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    action: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    target_type: Mapped[str | None] = mapped_column(String(50))
+    target_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    change_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+
+
+class AuditHead(Base):
+    """One row: the newest entry. Locking it serialises appends on PostgreSQL, and it lets
+    `verify` notice entries cut off the end of the log."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+def canonical(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def _entry_mac(keyring: Keyring, e: AuditEntry | dict[str, Any]) -> str:
+    get = e.get if isinstance(e, dict) else lambda k: getattr(e, k)
+    at = get("at")
+    body = [
+        to_micros(at) if isinstance(at, datetime) else at,
+        get("actor"),
+        get("action"),
+        get("target_type"),
+        get("target_id"),
+        get("detail"),
+        get("change_digest"),
+        get("prev_hash"),
+    ]
+    return keyring.chain_mac(canonical(body))
+
+
+def append(
+    session: Session,
+    keyring: Keyring,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    change_digest: str | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction (the write and its record commit together)."""
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=None, hash=GENESIS)
+        session.add(head)
+        session.flush()
+    detail_text = canonical(detail or {}).decode()
+    entry = AuditEntry(
+        seq=(head.seq or 0) + 1,
+        at=at,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        detail=detail_text,
+        change_digest=change_digest or hashlib.sha256(detail_text.encode()).hexdigest(),
+        prev_hash=head.hash,
+    )
+    entry.hash = _entry_mac(keyring, entry)
+    session.add(entry)
+    session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=entry.seq, hash=entry.hash))
+    return entry
+
+
+@dataclass
+class Problem:
+    seq: int | None
+    kind: str  # modified | deleted | inserted | reordered | truncated
+    message: str
+
+
+@dataclass
+class VerifyResult:
+    entries: int
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first(self) -> Problem | None:
+        return self.problems[0] if self.problems else None
+
+
+def verify(session: Session, keyring: Keyring) -> VerifyResult:
+    """Walk the chain in sequence order and classify every break.
+
+    A row whose MAC fails was written or edited without the key: *modified* when the chain
+    still runs through its stored hash, *inserted* when the next entry links past it. A row
+    whose MAC holds but whose link does not is *reordered* when the entry it links to exists
+    elsewhere, and follows a *deleted* entry when that entry is nowhere. A head that points
+    past the last row means entries were cut off the end.
+    """
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars().all()
+    head = session.get(AuditHead, 1)
+    by_hash = {r.hash: r for r in rows}
+    result = VerifyResult(entries=len(rows))
+    prev_hash = GENESIS
+    prev_seq = 0
+    for i, row in enumerate(rows):
+        mac_ok = _entry_mac(keyring, row) == row.hash
+        link_ok = row.prev_hash == prev_hash
+        nxt = rows[i + 1] if i + 1 < len(rows) else None
+        if not mac_ok:
+            if nxt is not None and nxt.prev_hash == prev_hash:
+                result.problems.append(
+                    Problem(
+                        row.seq,
+                        "inserted",
+                        f"entry {row.seq} was inserted: it is not part of the chain (entry {nxt.seq} links to the entry before it)",
+                    )
+                )
+                continue  # the chain runs past the forged row
+            if nxt is None and head is not None and head.hash == prev_hash:
+                result.problems.append(
+                    Problem(row.seq, "inserted", f"entry {row.seq} was inserted after the last recorded entry")
+                )
+                continue
+            result.problems.append(
+                Problem(
+                    row.seq,
+                    "modified",
+                    f"entry {row.seq} was modified after it was written (its content no longer matches its hash)",
+                )
+            )
+        elif not link_ok:
+            if row.prev_hash in by_hash and by_hash[row.prev_hash].seq != prev_seq:
+                result.problems.append(
+                    Problem(
+                        row.seq,
+                        "reordered",
+                        f"entry {row.seq} is out of order: it follows entry {by_hash[row.prev_hash].seq}, not entry {prev_seq}",
+                    )
+                )
+            elif row.seq != prev_seq + 1:
+                result.problems.append(
+                    Problem(
+                        prev_seq + 1,
+                        "deleted",
+                        f"entry {prev_seq + 1} was deleted (entry {row.seq} follows entry {prev_seq}, which it does not link to)",
+                    )
+                )
+            else:
+                result.problems.append(
+                    Problem(
+                        row.seq,
+                        "deleted",
+                        f"an entry before entry {row.seq} was deleted or replaced (its link to entry {prev_seq} is broken)",
+                    )
+                )
+        elif row.seq != prev_seq + 1:
+            result.problems.append(
+                Problem(row.seq, "reordered", f"entry {row.seq} was renumbered (expected {prev_seq + 1})")
+            )
+        prev_hash, prev_seq = row.hash, row.seq
+    if head is not None and rows:
+        if head.hash not in by_hash:
+            result.problems.append(
+                Problem(
+                    head.seq, "deleted", f"entry {head.seq}, the newest recorded, was deleted (the log was truncated)"
+                )
+            )
+        elif head.hash != prev_hash and not result.problems:
+            result.problems.append(
+                Problem(rows[-1].seq, "inserted", f"entries after {head.seq} were appended outside the ledger")
+            )
+    elif head is not None and head.seq and not rows:
+        result.problems.append(Problem(head.seq, "deleted", "every entry of the log was deleted"))
+    return result
+
+
+def describe(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": format_rfc3339(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "detail": orjson.loads(entry.detail),
+        "change_digest": entry.change_digest,
+        "hash": entry.hash,
+    }

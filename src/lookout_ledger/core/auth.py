@@ -1,0 +1,155 @@
+"""Users, roles and passwords.
+
+Roles follow the design: separation of duties is enforced by the use cases (nobody approves
+their own request); here we only know who someone is and what they may do. Passwords are
+hashed with Argon2id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from lookout_ledger.core.db import Base
+from lookout_ledger.core.errors import AuthError, LedgerError
+from lookout_ledger.core.types import Instant
+
+
+class Role(StrEnum):
+    LOOKOUT_OWNER = "lookout_owner"
+    SUPERVISOR = "supervisor"
+    COUNSEL = "counsel"
+    PORT_OFFICER = "port_officer"
+    LIAISON_OFFICER = "liaison_officer"
+    RECORDS_OFFICER = "records_officer"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_DESCRIPTIONS = {
+    Role.LOOKOUT_OWNER: "places and maintains lookouts",
+    Role.SUPERVISOR: "approves lookouts, device searches and disclosures",
+    Role.COUNSEL: "approves sensitive lookouts and disclosures",
+    Role.PORT_OFFICER: "screens travelers and conducts secondary inspections",
+    Role.LIAISON_OFFICER: "handles foreign requests and disclosures",
+    Role.RECORDS_OFFICER: "keeps communications as records; answers records requests",
+    Role.AUDITOR: "privacy and oversight review of all records",
+    Role.ADMIN: "manages users and configuration",
+}
+
+# Roles whose work needs people's identifying data (names, dates of birth, documents).
+SPII_ROLES = frozenset(
+    {
+        Role.LOOKOUT_OWNER,
+        Role.SUPERVISOR,
+        Role.COUNSEL,
+        Role.PORT_OFFICER,
+        Role.LIAISON_OFFICER,
+        Role.RECORDS_OFFICER,
+        Role.AUDITOR,
+    }
+)
+
+_hasher = PasswordHasher()
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(200), nullable=False)
+    official_id: Mapped[str | None] = mapped_column(
+        String(200), ForeignKey("officials.id", deferrable=True, initially="DEFERRED")
+    )
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
+    roles: Mapped[list[UserRole]] = relationship(back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def role_names(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return bool(self.role_names & {str(r) for r in roles})
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+
+    username: Mapped[str] = mapped_column(
+        String(100), ForeignKey("users.username", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(50), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+def parse_roles(names: list[str]) -> list[Role]:
+    out = []
+    for n in names:
+        try:
+            out.append(Role(n))
+        except ValueError:
+            valid = ", ".join(r.value for r in Role)
+            raise LedgerError(f"unknown role {n!r}; roles are: {valid}") from None
+    return out
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise LedgerError("a password needs at least 8 characters")
+    return _hasher.hash(password)
+
+
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    roles: list[Role],
+    at: datetime,
+    display_name: str | None = None,
+    official_id: str | None = None,
+) -> User:
+    if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+        raise LedgerError("a username is letters, digits, '.', '_' or '-'")
+    if session.get(User, username) is not None:
+        raise LedgerError(f"user {username!r} already exists")
+    if not roles:
+        raise LedgerError("a user needs at least one role")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        official_id=official_id,
+        active=True,
+        created_at=at,
+    )
+    user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The user, or AuthError with one message for every failure (no user enumeration)."""
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        _hasher.hash(password)  # same cost whether or not the user exists
+        raise AuthError("unknown user or wrong password")
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthError("unknown user or wrong password") from None
+    return user
+
+
+def require_role(user: User, *roles: Role | str) -> None:
+    if not user.has_role(*roles):
+        need = " or ".join(str(r) for r in roles)
+        raise AuthError(f"{user.username} needs the role {need} for this")

@@ -1,0 +1,171 @@
+"""SPII encryption at rest and keyed hashes for exact look-ups.
+
+Names, dates of birth and document numbers are sealed with AES-256-GCM. Each ciphertext
+carries the id of the key that sealed it, so keys can be rotated: new writes use the active
+key, old rows stay readable until `lookout keys rotate` re-seals them. Exact look-ups by
+document number or normalised name go through a keyed hash (blind index), so screening never
+decrypts a table to find a traveler. The audit chain is keyed too, so a person with write
+access to the database but not the key cannot forge a consistent history.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from lookout_ledger.core.errors import KeyError_
+
+_PREFIX = "v1"
+
+
+def _derive(master: bytes, purpose: str) -> bytes:
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode()).derive(master)
+
+
+@dataclass
+class Keyring:
+    """Master keys by id; one is active for new ciphertexts."""
+
+    keys: dict[str, bytes]
+    active: str
+
+    def __post_init__(self) -> None:
+        if self.active not in self.keys:
+            raise KeyError_(f"the active key id {self.active!r} is not in the keyring")
+        for kid, key in self.keys.items():
+            if len(key) != 32:
+                raise KeyError_(f"key {kid!r} is {len(key)} bytes; a 256-bit (32-byte) key is required")
+        self._aead = {kid: AESGCM(_derive(k, "spii-aead")) for kid, k in self.keys.items()}
+        # Blind-index and audit keys derive from the *first* key so they survive rotation:
+        # the index must stay stable while ciphertexts are re-sealed.
+        root = self.keys[sorted(self.keys)[0]]
+        self.index_key = _derive(root, "blind-index")
+        self.audit_key = _derive(root, "audit-chain")
+        self.session_key = _derive(root, "web-session")
+
+    # --- sealing ---------------------------------------------------------------------------
+    def encrypt(self, plaintext: str | None, context: str = "") -> str | None:
+        """Seal a value; `context` (e.g. "person.given_name") is bound as associated data so a
+        ciphertext cannot be moved to another column unnoticed."""
+        if plaintext is None:
+            return None
+        nonce = os.urandom(12)
+        ct = self._aead[self.active].encrypt(nonce, plaintext.encode(), context.encode())
+        return f"{_PREFIX}:{self.active}:{base64.b64encode(nonce + ct).decode()}"
+
+    def decrypt(self, token: str | None, context: str = "") -> str | None:
+        if token is None:
+            return None
+        try:
+            prefix, kid, payload = token.split(":", 2)
+        except ValueError:
+            raise KeyError_("a stored SPII value is not a ciphertext of this system") from None
+        if prefix != _PREFIX:
+            raise KeyError_(f"unknown ciphertext version {prefix!r}")
+        aead = self._aead.get(kid)
+        if aead is None:
+            raise KeyError_(
+                f"the data was sealed with key {kid!r}, which is not in the configured keyring; "
+                "set LOOKOUT_KEY_FILE to the key file this database was created with"
+            )
+        raw = base64.b64decode(payload)
+        try:
+            return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+        except InvalidTag:
+            raise KeyError_(
+                f"key {kid!r} does not open this data: the key file does not belong to this database"
+            ) from None
+
+    def key_id_of(self, token: str) -> str:
+        return token.split(":", 2)[1]
+
+    # --- keyed hashes ----------------------------------------------------------------------
+    def blind_index(self, value: str, kind: str) -> str:
+        """Keyed hash of an already-normalised value; equal inputs give equal outputs."""
+        mac = hmac.new(self.index_key, f"{kind}\x00{value}".encode(), hashlib.sha256)
+        return mac.hexdigest()[:32]
+
+    def chain_mac(self, data: bytes) -> str:
+        return hmac.new(self.audit_key, data, hashlib.sha256).hexdigest()
+
+    # --- storage ---------------------------------------------------------------------------
+    def to_json(self) -> str:
+        return json.dumps(
+            {"active": self.active, "keys": {k: base64.b64encode(v).decode() for k, v in self.keys.items()}},
+            indent=2,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, source: str) -> Keyring:
+        try:
+            data = json.loads(text)
+            keys = {k: base64.b64decode(v, validate=True) for k, v in data["keys"].items()}
+            return cls(keys=keys, active=data["active"])
+        except KeyError_:
+            raise
+        except Exception as exc:
+            raise KeyError_(f"{source} is not a Lookout Ledger key file ({exc})") from None
+
+    @classmethod
+    def generate(cls) -> Keyring:
+        return cls(keys={"k1": secrets.token_bytes(32)}, active="k1")
+
+    def rotated(self) -> Keyring:
+        """A keyring with a new active key; old keys stay for reading."""
+        n = 1 + max(int(k[1:]) for k in self.keys if k[1:].isdigit())
+        keys = dict(self.keys)
+        keys[f"k{n}"] = secrets.token_bytes(32)
+        return Keyring(keys=keys, active=f"k{n}")
+
+
+def load_keyring(key_file: Path | None, key_b64: str | None, create: bool = True) -> Keyring:
+    """The keyring from LOOKOUT_KEY (base64 of 32 bytes) or the key file.
+
+    The embedded default creates the key file on first use (mode 0600). A missing file when
+    creation is not allowed, or a malformed one, is a clear error, never a silent new key that
+    would make existing data unreadable.
+    """
+    if key_b64:
+        try:
+            raw = base64.b64decode(key_b64, validate=True)
+        except Exception:
+            raise KeyError_("LOOKOUT_KEY is not base64") from None
+        return Keyring(keys={"k1": raw}, active="k1")
+    if key_file is None:
+        raise KeyError_("no key configured: set LOOKOUT_KEY_FILE or LOOKOUT_KEY")
+    if key_file.exists():
+        return Keyring.from_json(key_file.read_text(), str(key_file))
+    if not create:
+        raise KeyError_(f"key file {key_file} does not exist")
+    ring = Keyring.generate()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(ring.to_json())
+    return ring
+
+
+def normalise_name(*parts: str | None) -> str:
+    """Case-, accent- and order-insensitive form of a name, for exact keyed look-ups."""
+    text = " ".join(p for p in parts if p)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("-", " ")
+    tokens = sorted(t for t in "".join(ch if ch.isalnum() else " " for ch in text).split() if t)
+    return " ".join(tokens)
+
+
+def normalise_document(number: str) -> str:
+    return "".join(ch for ch in number.upper() if ch.isalnum())

@@ -1,0 +1,86 @@
+"""The ledger context every use case runs in: database, key, clock and policy.
+
+Adapters (CLI, API, pages) build one `Ledger` and pass it to service functions; tests build
+one over a temporary database with a fixed clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core import auditlog
+from lookout_ledger.core.clock import Clock, SystemClock
+from lookout_ledger.core.config import Settings
+from lookout_ledger.core.crypto import Keyring, load_keyring
+from lookout_ledger.core.db import get_engine, session_factory
+from lookout_ledger.policy.loader import Policy, load_policy
+
+
+@dataclass
+class Ledger:
+    settings: Settings
+    engine: Engine
+    keyring: Keyring
+    clock: Clock
+    policy: Policy
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        policy: str | None = None,
+    ) -> Ledger:
+        settings = settings or Settings.from_env()
+        keyring = load_keyring(settings.key_file, settings.key_b64, create=True)
+        engine = get_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            keyring=keyring,
+            clock=clock or SystemClock(),
+            policy=load_policy(policy or settings.policy),
+        )
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction per use case; the audit entry is written inside it."""
+        with session_factory(self.engine)() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with session_factory(self.engine)() as session:
+            yield session
+
+    def audit(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        target_type: str | None = None,
+        target_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+        change_digest: str | None = None,
+    ) -> auditlog.AuditEntry:
+        return auditlog.append(
+            session,
+            self.keyring,
+            at=self.now(),
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            detail=detail,
+            change_digest=change_digest,
+        )

@@ -1,0 +1,25 @@
+"""Alembic environment: runs on the connection the ledger hands it (see core.db.migrate)."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import lookout_ledger.models as models
+
+config = context.config
+target_metadata = models.Base.metadata
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        url = config.get_main_option("sqlalchemy.url")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+            context.run_migrations()
+        return
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.run_migrations()
+
+
+run()

@@ -1,0 +1,45 @@
+"""Every table, imported in one place so Alembic and tests see the whole schema."""
+
+from lookout_ledger.core.auditlog import AuditEntry, AuditHead
+from lookout_ledger.core.auth import User, UserRole
+from lookout_ledger.core.db import Base
+from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval, DisclosurePerson
+from lookout_ledger.inspections.models import (
+    Inspection,
+    InspectionLookout,
+    InspectionOfficer,
+    InspectionTopic,
+)
+from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
+from lookout_ledger.org.models import Official, Unit, UnitRequiredApproval
+from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
+from lookout_ledger.records.models import Communication
+from lookout_ledger.screening.models import Crossing, CrossingLookout
+
+__all__ = [
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Communication",
+    "Crossing",
+    "CrossingLookout",
+    "Disclosure",
+    "DisclosureApproval",
+    "DisclosurePerson",
+    "Inspection",
+    "InspectionLookout",
+    "InspectionOfficer",
+    "InspectionTopic",
+    "Lookout",
+    "LookoutEvent",
+    "LookoutTopic",
+    "Official",
+    "Person",
+    "PersonCitizenship",
+    "PersonDocument",
+    "PersonOtherName",
+    "Unit",
+    "UnitRequiredApproval",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,62 @@
+"""Persons, their other names and identity documents.
+
+Names, dates of birth and document numbers are SPII: stored sealed (AES-GCM, see
+core.crypto) with a keyed hash beside them for exact look-ups.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lookout_ledger.core.db import Base
+from lookout_ledger.org.models import FK
+
+OCCUPATIONS = ("journalist", "attorney", "advocate", "photographer", "clergy", "other")
+SENSITIVE_OCCUPATIONS = ("journalist", "attorney", "advocate", "photographer", "clergy")
+
+
+class Person(Base):
+    __tablename__ = "persons"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    given_name_enc: Mapped[str] = mapped_column(Text, nullable=False)
+    family_name_enc: Mapped[str] = mapped_column(Text, nullable=False)
+    date_of_birth_enc: Mapped[str | None] = mapped_column(Text)
+    name_bidx: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    us_person: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    occupation: Mapped[str | None] = mapped_column(String(20))
+
+
+class PersonOtherName(Base):
+    __tablename__ = "person_other_names"
+
+    person_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("persons.id", ondelete="CASCADE", **FK), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_enc: Mapped[str] = mapped_column(Text, nullable=False)
+    name_bidx: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+
+
+class PersonCitizenship(Base):
+    __tablename__ = "person_citizenships"
+
+    person_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("persons.id", ondelete="CASCADE", **FK), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+
+
+class PersonDocument(Base):
+    __tablename__ = "person_documents"
+
+    person_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("persons.id", ondelete="CASCADE", **FK), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str | None] = mapped_column(Text)
+    number_enc: Mapped[str | None] = mapped_column(Text)
+    number_bidx: Mapped[str | None] = mapped_column(String(32), index=True)
+    country: Mapped[str | None] = mapped_column(String(2))

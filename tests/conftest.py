@@ -1,0 +1,101 @@
+"""Fixtures shared by the whole suite.
+
+`ledger` runs each test against SQLite and against a real PostgreSQL server (the URL comes
+from LOOKOUT_TEST_PG_URL, which `make test` sets after starting one). On CI a missing server
+is an error, not a skip: a suite that silently skipped PostgreSQL would prove nothing about it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from lookout_ledger.core.clock import FixedClock
+from lookout_ledger.core.config import Settings
+from lookout_ledger.core.crypto import Keyring
+from lookout_ledger.core.db import Base, get_engine, make_engine, migrate
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.policy.loader import load_policy
+
+TEST_KEY = Keyring(keys={"k1": bytes(range(32))}, active="k1")
+PG_URL = os.environ.get("LOOKOUT_TEST_PG_URL")
+START = "2019-01-01T00:00:00Z"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating every test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("LOOKOUT_TEST_PG_URL is not set: run the suite with `make test`")
+        pytest.skip("no PostgreSQL server (run `make test`, which starts one)")
+    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    name = f"lookout_test_{_worker()}"
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    migrate(make_engine(url))
+    return url
+
+
+def _truncate_pg(url: str) -> None:
+    engine = get_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as c:
+        c.execute(text(f"TRUNCATE {names} CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        db = tmp_path / "ledger.db"
+        shutil.copy(sqlite_template, db)
+        yield f"sqlite:///{db}"
+    else:
+        url = request.getfixturevalue("pg_url")
+        _truncate_pg(url)
+        yield url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def ledger(database_url: str, clock: FixedClock) -> Ledger:
+    settings = Settings(database_url=database_url)
+    return Ledger(
+        settings=settings, engine=get_engine(database_url), keyring=TEST_KEY, clock=clock, policy=load_policy()
+    )
+
+
+@pytest.fixture
+def sqlite_ledger(tmp_path: Path, sqlite_template: Path, clock: FixedClock) -> Ledger:
+    """SQLite only, for tests of behaviour that does not depend on the engine."""
+    db = tmp_path / "ledger.db"
+    shutil.copy(sqlite_template, db)
+    url = f"sqlite:///{db}"
+    return Ledger(
+        settings=Settings(database_url=url), engine=get_engine(url), keyring=TEST_KEY, clock=clock, policy=load_policy()
+    )
