@@ -42,20 +42,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> str:
+def pg_url() -> Iterator[str]:
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("LOOKOUT_TEST_PG_URL is not set: run the suite with `make test`")
         pytest.skip("no PostgreSQL server (run `make test`, which starts one)")
     admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    name = f"lookout_test_{_worker()}"
+    # One database per test process, so parallel runs (xdist workers, two checkouts) never collide.
+    name = f"lookout_test_{_worker()}_{os.getpid()}"
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
     url = PG_URL.rsplit("/", 1)[0] + "/" + name
     migrate(make_engine(url))
-    return url
+    yield url
+    get_engine(url).dispose()
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate_pg(url: str) -> None:
