@@ -1,0 +1,33 @@
+# The two commands (see README):
+#   make run    set up, load the demo scenario into the embedded SQLite database, serve http://127.0.0.1:8000
+#   make test   set up (PostgreSQL and Chromium included) and run the whole test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lint bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(VENV)/bin/lookout demo
+	$(VENV)/bin/lookout serve --host 127.0.0.1 --port 8000
+
+test: setup
+	scripts/test
+
+lint: setup
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: setup
+	scripts/bench
+
+clean:
+	rm -rf $(VENV) .pg lookout-ledger.db* lookout-ledger.key
