@@ -60,6 +60,18 @@ def register(app: typer.Typer) -> None:
                 )
         console.print(table)
 
+    keys = typer.Typer(help="Manage the SPII encryption key.", no_args_is_help=True)
+    app.add_typer(keys, name="keys")
+
+    @keys.command("rotate")
+    def keys_rotate(now: str | None = typer.Option(None, help=NOW_HELP)) -> None:
+        """Add a new active key to the key file and re-seal every SPII value with it."""
+        from lookout_ledger.core.keys import rotate_key
+
+        ledger = open_ledger(now)
+        counts = rotate_key(ledger, state.actor)
+        console.print(f"new active key [bold]{ledger.keyring.active}[/]; re-sealed {sum(counts.values())} values")
+
     @app.command("verify")
     def verify() -> None:
         """Walk the hash-chained audit log; name the first entry modified, deleted, inserted or reordered."""

@@ -143,6 +143,10 @@ def verify(session: Session, keyring: Keyring) -> VerifyResult:
     head = session.get(AuditHead, 1)
     by_hash = {r.hash: r for r in rows}
     result = VerifyResult(entries=len(rows))
+
+    def flag(seq: int | None, kind: str, message: str) -> None:
+        result.problems.append(Problem(seq, kind, message))
+
     prev_hash = GENESIS
     prev_seq = 0
     for i, row in enumerate(rows):
@@ -151,69 +155,32 @@ def verify(session: Session, keyring: Keyring) -> VerifyResult:
         nxt = rows[i + 1] if i + 1 < len(rows) else None
         if not mac_ok:
             if nxt is not None and nxt.prev_hash == prev_hash:
-                result.problems.append(
-                    Problem(
-                        row.seq,
-                        "inserted",
-                        f"entry {row.seq} was inserted: it is not part of the chain (entry {nxt.seq} links to the entry before it)",
-                    )
-                )
+                flag(row.seq, "inserted", f"entry {row.seq} was inserted: entry {nxt.seq} links past it")
                 continue  # the chain runs past the forged row
             if nxt is None and head is not None and head.hash == prev_hash:
-                result.problems.append(
-                    Problem(row.seq, "inserted", f"entry {row.seq} was inserted after the last recorded entry")
-                )
+                flag(row.seq, "inserted", f"entry {row.seq} was inserted after the last recorded entry")
                 continue
-            result.problems.append(
-                Problem(
-                    row.seq,
-                    "modified",
-                    f"entry {row.seq} was modified after it was written (its content no longer matches its hash)",
-                )
-            )
+            flag(row.seq, "modified", f"entry {row.seq} was modified after it was written (content and hash differ)")
         elif not link_ok:
-            if row.prev_hash in by_hash and by_hash[row.prev_hash].seq != prev_seq:
-                result.problems.append(
-                    Problem(
-                        row.seq,
-                        "reordered",
-                        f"entry {row.seq} is out of order: it follows entry {by_hash[row.prev_hash].seq}, not entry {prev_seq}",
-                    )
-                )
+            linked = by_hash.get(row.prev_hash)
+            if linked is not None and linked.seq != prev_seq:
+                flag(row.seq, "reordered", f"entry {row.seq} is out of order: it follows {linked.seq}, not {prev_seq}")
             elif row.seq != prev_seq + 1:
-                result.problems.append(
-                    Problem(
-                        prev_seq + 1,
-                        "deleted",
-                        f"entry {prev_seq + 1} was deleted (entry {row.seq} follows entry {prev_seq}, which it does not link to)",
-                    )
-                )
+                flag(prev_seq + 1, "deleted", f"entry {prev_seq + 1} was deleted (entry {row.seq} follows {prev_seq})")
             else:
-                result.problems.append(
-                    Problem(
-                        row.seq,
-                        "deleted",
-                        f"an entry before entry {row.seq} was deleted or replaced (its link to entry {prev_seq} is broken)",
-                    )
+                flag(
+                    row.seq, "deleted", f"an entry before {row.seq} was deleted or replaced (broken link to {prev_seq})"
                 )
         elif row.seq != prev_seq + 1:
-            result.problems.append(
-                Problem(row.seq, "reordered", f"entry {row.seq} was renumbered (expected {prev_seq + 1})")
-            )
+            flag(row.seq, "reordered", f"entry {row.seq} was renumbered (expected {prev_seq + 1})")
         prev_hash, prev_seq = row.hash, row.seq
     if head is not None and rows:
         if head.hash not in by_hash:
-            result.problems.append(
-                Problem(
-                    head.seq, "deleted", f"entry {head.seq}, the newest recorded, was deleted (the log was truncated)"
-                )
-            )
+            flag(head.seq, "deleted", f"entry {head.seq}, the newest recorded, was deleted (the log was truncated)")
         elif head.hash != prev_hash and not result.problems:
-            result.problems.append(
-                Problem(rows[-1].seq, "inserted", f"entries after {head.seq} were appended outside the ledger")
-            )
+            flag(rows[-1].seq, "inserted", f"entries after {head.seq} were appended outside the ledger")
     elif head is not None and head.seq and not rows:
-        result.problems.append(Problem(head.seq, "deleted", "every entry of the log was deleted"))
+        flag(head.seq, "deleted", "every entry of the log was deleted")
     return result
 
 

@@ -60,3 +60,14 @@ class PersonDocument(Base):
     number_enc: Mapped[str | None] = mapped_column(Text)
     number_bidx: Mapped[str | None] = mapped_column(String(32), index=True)
     country: Mapped[str | None] = mapped_column(String(2))
+
+
+# Every sealed column: (table, primary-key columns, column, encryption context). Key rotation
+# re-seals exactly these; a new sealed column must be added here.
+SEALED_COLUMNS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    ("persons", ("id",), "given_name_enc", "person.given_name"),
+    ("persons", ("id",), "family_name_enc", "person.family_name"),
+    ("persons", ("id",), "date_of_birth_enc", "person.date_of_birth"),
+    ("person_other_names", ("person_id", "position"), "name_enc", "person.other_name"),
+    ("person_documents", ("person_id", "position"), "number_enc", "document.number"),
+)

@@ -1,0 +1,42 @@
+"""Key rotation re-seals every SPII value and keeps everything readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lookout_ledger.core import auditlog
+from lookout_ledger.core.config import Settings
+from lookout_ledger.core.crypto import load_keyring
+from lookout_ledger.core.keys import rotate_key
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.people.models import Person
+
+
+def test_rotation_reseals_and_keeps_data_readable(database_url: str, tmp_path: Path, clock) -> None:
+    key_file = tmp_path / "ledger.key"
+    ledger = Ledger.open(Settings(database_url=database_url, key_file=key_file), clock=clock)
+    ring = ledger.keyring
+    with ledger.transaction() as s:
+        s.add(
+            Person(
+                id="p1",
+                given_name_enc=ring.encrypt("Ilse", "person.given_name"),
+                family_name_enc=ring.encrypt("Varga Soto", "person.family_name"),
+                date_of_birth_enc=None,
+                name_bidx=ring.blind_index("ilse soto varga", "name"),
+                us_person=True,
+            )
+        )
+    counts = rotate_key(ledger, "admin")
+    assert counts["persons.given_name_enc"] == 1 and counts["persons.family_name_enc"] == 1
+    new_ring = load_keyring(key_file, None, create=False)
+    assert new_ring.active == "k2" and set(new_ring.keys) == {"k1", "k2"}
+    with ledger.reading() as s:
+        p = s.execute(select(Person)).scalar_one()
+        assert new_ring.key_id_of(p.given_name_enc) == "k2"
+        assert new_ring.decrypt(p.family_name_enc, "person.family_name") == "Varga Soto"
+        assert p.name_bidx == new_ring.blind_index("ilse soto varga", "name")
+        assert auditlog.verify(s, new_ring).ok
+    assert rotate_key(ledger, "admin")["persons.given_name_enc"] == 1  # rotates again to k3
