@@ -1,0 +1,110 @@
+"""`lookout audit`: evaluate everything in the database against the LIF audit contract.
+
+`run_audit` is the one entry point the CLI, the API, the report and the web pages share. It
+reads; it never writes, so it can run on a read replica. The evaluation time and the review
+window are parameters (never the wall clock), so any audit can be replayed exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core.timefmt import format_rfc3339, to_micros
+from lookout_ledger.oversight.findings import (
+    RULE_QUERIES,
+    AuditContext,
+    Finding,
+    disclosure_requirement_query,
+    ds_requirement,
+)
+from lookout_ledger.oversight.metrics import disclosure_metrics, inspections_by_person, lookout_metrics
+from lookout_ledger.oversight.requirements import REQUIREMENT_KEYS
+from lookout_ledger.policy.loader import Policy, load_policy
+
+__all__ = ["AuditResult", "Finding", "run_audit"]
+
+
+@dataclass
+class AuditResult:
+    evaluated_at: datetime
+    policy_name: str
+    policy_version: str
+    review_window_days: int
+    metrics: dict[str, dict[str, int]]
+    disclosures: list[dict[str, Any]]
+    findings: list[Finding]
+    inspections_by_person: dict[str, list[datetime]] = field(default_factory=dict)
+
+    def to_spec(self) -> dict[str, Any]:
+        """Exactly the object `lookout audit --format json` prints (LIF spec, "Audit output")."""
+        return {
+            "version": 1,
+            "evaluated_at": format_rfc3339(self.evaluated_at),
+            "policy": {"name": self.policy_name, "version": self.policy_version},
+            "metrics": {
+                "lookouts": dict(self.metrics["lookouts"]),
+                "disclosures": dict(self.metrics["disclosures"]),
+            },
+            "disclosures": [{"id": d["id"], "requirements": dict(d["requirements"])} for d in self.disclosures],
+            "findings": [f.to_spec() for f in self.findings],
+        }
+
+    def findings_by_rule(self) -> dict[str, list[Finding]]:
+        grouped: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            grouped.setdefault(f.rule, []).append(f)
+        return grouped
+
+
+def run_audit(
+    session: Session,
+    now: datetime,
+    review_window_days: int | None = None,
+    policy: Policy | None = None,
+) -> AuditResult:
+    """Evaluate metrics, the Appendix C matrix and every finding rule at evaluation time `now`.
+
+    `review_window_days` defaults to the policy's value (7 in the shipped policy). Findings come
+    back sorted by (rule, record_type, record_id) in code-point order, so two runs over the same
+    data print the same lines whatever the database's collation.
+    """
+    policy = policy or load_policy()
+    window = policy.review_window_days if review_window_days is None else int(review_window_days)
+    if window < 0:
+        raise ValueError("the review window is a whole number of days >= 0")
+    dialect = session.get_bind().dialect.name
+    ctx = AuditContext(
+        session=session,
+        dialect=dialect,
+        now_micros=to_micros(now),
+        window_days=window,
+        max_inspection_hours=float(policy.param("max_inspection_hours", 4)),
+        forward_days=int(policy.param("unofficial_forward_days", 20)),
+    )
+    metrics = {
+        "lookouts": lookout_metrics(session, dialect, ctx.window_micros),
+        "disclosures": disclosure_metrics(session),
+    }
+    requirement_rows = session.execute(disclosure_requirement_query(dialect)).all()
+    disclosures = sorted(
+        ({"id": r.id, "requirements": {k: getattr(r, k) for k in REQUIREMENT_KEYS}} for r in requirement_rows),
+        key=lambda d: d["id"],
+    )
+    findings: list[Finding] = ds_requirement(requirement_rows)
+    for query in RULE_QUERIES.values():
+        findings.extend(query(ctx))
+    findings.sort(key=lambda f: f.sort_key)
+    return AuditResult(
+        evaluated_at=now,
+        policy_name=policy.name,
+        policy_version=policy.version,
+        review_window_days=window,
+        metrics=metrics,
+        disclosures=disclosures,
+        findings=findings,
+        inspections_by_person=inspections_by_person(session, dialect),
+    )

@@ -1,0 +1,771 @@
+"""The finding rules of the LIF audit contract, each one set-based SQL query.
+
+Every rule selects exactly the records that break it (one row per record: a record produces
+at most one finding per rule) together with the few facts its message names; Python only
+turns those result rows into sentences. Nothing here loops over all records to decide a rule,
+which is what lets the audit run over a million lookouts.
+
+Readings of the definitions that the spec leaves open are written down in docs/audit-rules.md;
+the docstring of each rule names the reading it implements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core.timefmt import MICROS_PER_DAY, from_micros
+from lookout_ledger.disclosures.models import DisclosureApproval
+from lookout_ledger.inspections.models import InspectionTopic
+from lookout_ledger.lookouts.models import LookoutTopic
+from lookout_ledger.org.models import Official, Unit, UnitRequiredApproval
+from lookout_ledger.oversight.metrics import (
+    DISCLOSURE_PERSONS,
+    DISCLOSURES,
+    EVENTS,
+    INSPECTION_LOOKOUTS,
+    INSPECTIONS,
+    LOOKOUTS,
+    PERSONS,
+    by_id,
+    enabled_referral,
+    linked_inspections,
+    us,
+)
+from lookout_ledger.oversight.requirements import (
+    NON_COMPLIANT,
+    REQUIREMENT_CITATIONS,
+    REQUIREMENT_KEYS,
+    REQUIREMENT_WORDS,
+    sql_blank,
+    sql_requirements,
+)
+from lookout_ledger.oversight.rules import RULES
+from lookout_ledger.people.models import SENSITIVE_OCCUPATIONS
+from lookout_ledger.records.models import Communication
+
+OFFICIALS = Official.__table__
+LOOKOUT_TOPICS = LookoutTopic.__table__
+INSPECTION_TOPICS = InspectionTopic.__table__
+APPROVALS = DisclosureApproval.__table__
+REQUIRED_APPROVALS = UnitRequiredApproval.__table__
+COMMUNICATIONS = Communication.__table__
+
+# Events that count as the owner re-evaluating a lookout after an inspection.
+RE_EVALUATION = ("reviewed", "modified", "referral_disabled", "removed")
+_SEP = "\x1f"  # separates aggregated strings; never appears in topic text typed by a person
+MICROS_PER_HOUR = 3_600_000_000
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule broken by one record. `owner_id`, `unit_id` and `at` are context for filters and
+    drill-down (the responsible official, their unit, the record's main timestamp); they are not
+    part of the LIF audit output."""
+
+    rule: str
+    record_type: str
+    record_id: str
+    person_id: str | None
+    message: str
+    citation: str
+    owner_id: str | None = None
+    unit_id: str | None = None
+    at: datetime | None = None
+
+    def to_spec(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "person_id": self.person_id,
+            "message": self.message,
+            "citation": self.citation,
+        }
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.rule, self.record_type, self.record_id)
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    session: Session
+    dialect: str
+    now_micros: int
+    window_days: int
+    max_inspection_hours: float
+    forward_days: int
+
+    @property
+    def window_micros(self) -> int:
+        return self.window_days * MICROS_PER_DAY
+
+
+def when(micros: int | None) -> str:
+    """A timestamp in a message: minute precision, UTC, unambiguous for any reader."""
+    if micros is None:
+        return "an unrecorded time"
+    return from_micros(int(micros)).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _split(text: str | None) -> list[str]:
+    return sorted({t for t in (text or "").split(_SEP) if t})
+
+
+def _quote(items: Iterable[str]) -> str:
+    items = list(items)
+    return ", ".join(f'"{t}"' for t in items) if items else "nothing"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --- lookouts ----------------------------------------------------------------------------
+
+
+def _lookout_rows(ctx: AuditContext, *columns: Any, where: Any, source: Any = None) -> Any:
+    """Lookouts matching `where`, with the context every lookout finding carries."""
+    lk, o = LOOKOUTS, OFFICIALS
+    src = source if source is not None else lk
+    stmt = (
+        select(lk.c.id, lk.c.person_id, lk.c.owner_id, o.c.unit_id, us(lk.c.created_at).label("at"), *columns)
+        .select_from(src.outerjoin(o, o.c.id == lk.c.owner_id))
+        .where(where)
+    )
+    return ctx.session.execute(stmt)
+
+
+def _lookout_finding(rule: str, row: Any, message: str) -> Finding:
+    return Finding(
+        rule=rule,
+        record_type="lookout",
+        record_id=row.id,
+        person_id=row.person_id,
+        message=message,
+        citation=RULES[rule].citation,
+        owner_id=row.owner_id,
+        unit_id=row.unit_id,
+        at=from_micros(int(row.at)),
+    )
+
+
+def lk_non_suspect(ctx: AuditContext) -> list[Finding]:
+    """Lookouts with status_code non_suspect."""
+    rows = _lookout_rows(ctx, LOOKOUTS.c.suspected_activity, where=LOOKOUTS.c.status_code == "non_suspect")
+    out = []
+    for r in rows:
+        msg = (
+            f"Lookout {r.id} was placed on a person not suspected of illegal activity (status non_suspect). "
+            "The TECS Directive allows lookouts only if illegal activity is suspected: record the suspected "
+            "illegal activity of this person, or remove the lookout."
+        )
+        out.append(_lookout_finding("LK-NON-SUSPECT", r, msg))
+    return out
+
+
+def lk_no_basis(ctx: AuditContext) -> list[Finding]:
+    """Lookouts whose basis is null or blank, or that seek no topic (information_sought empty)."""
+    lk, lt = LOOKOUTS, LOOKOUT_TOPICS
+    no_basis = sql_blank(lk.c.basis, ctx.dialect)
+    has_topics = select(literal(1)).where(lt.c.lookout_id == lk.c.id).exists()
+    rows = _lookout_rows(
+        ctx, no_basis.label("no_basis"), has_topics.label("has_topics"), where=or_(no_basis, ~has_topics)
+    )
+    out = []
+    for r in rows:
+        missing = []
+        if r.no_basis:
+            missing.append("no narrative basis")
+        if not r.has_topics:
+            missing.append("no information sought for the interviewing officer")
+        msg = (
+            f"Lookout {r.id} states {' and '.join(missing)}. A lookout must record why it was placed and what "
+            "the officer should ask, so that its legitimate law enforcement purpose can be checked."
+        )
+        out.append(_lookout_finding("LK-NO-BASIS", r, msg))
+    return out
+
+
+def lk_not_approved(ctx: AuditContext) -> list[Finding]:
+    """Lookouts with no approved_by, or approved_by equal to created_by (self-approval)."""
+    lk = LOOKOUTS
+    rows = _lookout_rows(
+        ctx,
+        lk.c.approved_by_id,
+        lk.c.created_by_id,
+        where=or_(lk.c.approved_by_id.is_(None), lk.c.approved_by_id == lk.c.created_by_id),
+    )
+    out = []
+    for r in rows:
+        if r.approved_by_id is None:
+            what = "was never approved by a supervisor"
+        else:
+            what = f"was approved by its own creator, {r.created_by_id}"
+        msg = f"Lookout {r.id} {what}. A lookout needs the approval of an official other than the one who placed it."
+        out.append(_lookout_finding("LK-NOT-APPROVED", r, msg))
+    return out
+
+
+def lk_stale_after_inspection(ctx: AuditContext) -> list[Finding]:
+    """Lookouts still enabling referral at the end of the review window after a linked inspection.
+
+    For each (lookout, linked inspection): the window ends at started_at + window; the finding
+    needs the evaluation time past that end, the lookout existing and enabling referral at the
+    end (its latest disable/enable/remove event at or before the end is not a disable or
+    removal), and no reviewed, modified, referral_disabled or removed event after the inspection
+    started and at or before the end. The message names the earliest such inspection.
+    """
+    lk, il, i, e = LOOKOUTS, INSPECTION_LOOKOUTS, INSPECTIONS, EVENTS.alias("re_evaluation")
+    end = us(i.c.started_at) + ctx.window_micros
+    re_evaluated = (
+        select(literal(1))
+        .where(
+            e.c.lookout_id == lk.c.id,
+            e.c.kind.in_(RE_EVALUATION),
+            us(e.c.at) > us(i.c.started_at),
+            us(e.c.at) <= end,
+        )
+        .exists()
+    )
+    pairs = (
+        select(
+            lk.c.id.label("lookout_id"),
+            i.c.id.label("inspection_id"),
+            us(i.c.started_at).label("started_at"),
+            func.row_number()
+            .over(partition_by=lk.c.id, order_by=(i.c.started_at, by_id(i.c.id, ctx.dialect)))
+            .label("rn"),
+            func.count().over(partition_by=lk.c.id).label("n"),
+        )
+        .select_from(il.join(i, i.c.id == il.c.inspection_id).join(lk, lk.c.id == il.c.lookout_id))
+        .where(
+            end < ctx.now_micros,
+            us(lk.c.created_at) <= end,
+            enabled_referral(lk.c.id, end, ctx.dialect, inclusive=True),
+            ~re_evaluated,
+        )
+        .distinct()
+        .subquery("stale")
+    )
+    rows = _lookout_rows(
+        ctx,
+        pairs.c.inspection_id,
+        pairs.c.started_at,
+        pairs.c.n,
+        where=pairs.c.rn == 1,
+        source=LOOKOUTS.join(pairs, pairs.c.lookout_id == LOOKOUTS.c.id),
+    )
+    out = []
+    for r in rows:
+        others = f" (and after {_plural(int(r.n) - 1, 'later inspection')})" if r.n > 1 else ""
+        msg = (
+            f"Lookout {r.id} still referred its subject more than {ctx.window_days} days after inspection "
+            f"{r.inspection_id} (started {when(r.started_at)}){others}, with no review, modification, disabling "
+            f"or removal in between. The owner, {r.owner_id}, should re-evaluate the lookout after every inspection."
+        )
+        out.append(_lookout_finding("LK-STALE-AFTER-INSPECTION", r, msg))
+    return out
+
+
+def lk_transfer_without_notice(ctx: AuditContext) -> list[Finding]:
+    """Lookouts with a transferred event whose notice is null or false; the message names the first."""
+    e = EVENTS
+    transfers = (
+        select(
+            e.c.lookout_id,
+            e.c.to_owner_id,
+            e.c.notice,
+            us(e.c.at).label("transferred_at"),
+            func.row_number()
+            .over(partition_by=e.c.lookout_id, order_by=(e.c.at, by_id(e.c.id, ctx.dialect)))
+            .label("rn"),
+            func.count().over(partition_by=e.c.lookout_id).label("n"),
+        )
+        .where(e.c.kind == "transferred", e.c.notice.is_not(True))
+        .subquery("transfers")
+    )
+    rows = _lookout_rows(
+        ctx,
+        transfers.c.to_owner_id,
+        transfers.c.notice,
+        transfers.c.transferred_at,
+        transfers.c.n,
+        where=transfers.c.rn == 1,
+        source=LOOKOUTS.join(transfers, transfers.c.lookout_id == LOOKOUTS.c.id),
+    )
+    out = []
+    for r in rows:
+        to = f" to {r.to_owner_id}" if r.to_owner_id else ""
+        notice = "no notice was given" if r.notice is False else "no notice was recorded"
+        more = f" ({_plural(int(r.n), 'transfer')} without notice in all)" if r.n > 1 else ""
+        msg = (
+            f"Lookout {r.id} was transferred{to} on {when(r.transferred_at)} and {notice}{more}. "
+            "The new owner must be told of the lookout and given instructions to keep it accurate."
+        )
+        out.append(_lookout_finding("LK-TRANSFER-WITHOUT-NOTICE", r, msg))
+    return out
+
+
+def lk_sensitive_occupation(ctx: AuditContext) -> list[Finding]:
+    """Lookouts on persons whose occupation is journalist, attorney, advocate, photographer or clergy."""
+    lk, p = LOOKOUTS, PERSONS
+    rows = _lookout_rows(
+        ctx,
+        p.c.occupation,
+        where=p.c.occupation.in_(SENSITIVE_OCCUPATIONS),
+        source=lk.join(p, p.c.id == lk.c.person_id),
+    )
+    out = []
+    for r in rows:
+        msg = (
+            f"Lookout {r.id} is on a person whose occupation is {r.occupation}. A record of how a person exercises "
+            "First Amendment rights needs a law enforcement nexus beyond the protected activity and counsel's "
+            "written review."
+        )
+        out.append(_lookout_finding("LK-SENSITIVE-OCCUPATION", r, msg))
+    return out
+
+
+# --- inspections -------------------------------------------------------------------------
+
+
+def _inspection_rows(ctx: AuditContext, *columns: Any, where: Any, source: Any = None) -> Any:
+    """Inspections matching `where`, with the owner (and unit) of their first linked lookout."""
+    i, il, lk, o = INSPECTIONS, INSPECTION_LOOKOUTS, LOOKOUTS, OFFICIALS
+    first_link = il.join(lk, lk.c.id == il.c.lookout_id)
+    owner = (
+        select(lk.c.owner_id)
+        .select_from(first_link)
+        .where(il.c.inspection_id == i.c.id)
+        .order_by(il.c.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    unit = (
+        select(o.c.unit_id)
+        .select_from(first_link.join(o, o.c.id == lk.c.owner_id))
+        .where(il.c.inspection_id == i.c.id)
+        .order_by(il.c.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = select(
+        i.c.id,
+        i.c.person_id,
+        owner.label("owner_id"),
+        unit.label("unit_id"),
+        us(i.c.started_at).label("at"),
+        *columns,
+    ).where(where)
+    if source is not None:
+        stmt = stmt.select_from(source)
+    return ctx.session.execute(stmt)
+
+
+def _inspection_finding(rule: str, row: Any, message: str) -> Finding:
+    return Finding(
+        rule=rule,
+        record_type="inspection",
+        record_id=row.id,
+        person_id=row.person_id,
+        message=message,
+        citation=RULES[rule].citation,
+        owner_id=row.owner_id,
+        unit_id=row.unit_id,
+        at=from_micros(int(row.at)),
+    )
+
+
+def in_purpose_not_pursued(ctx: AuditContext) -> list[Finding]:
+    """Documented inspections where some linked lookout seeks topics and none of the asked topics
+    (case-folded, trimmed) equals a topic sought by any linked lookout."""
+    i, il, lt, it = INSPECTIONS, INSPECTION_LOOKOUTS, LOOKOUT_TOPICS, INSPECTION_TOPICS
+    sought_from = il.join(lt, lt.c.lookout_id == il.c.lookout_id)
+    seeks = select(literal(1)).select_from(sought_from).where(il.c.inspection_id == i.c.id).exists()
+    pursued = (
+        select(literal(1))
+        .select_from(sought_from.join(it, it.c.topic_norm == lt.c.topic_norm))
+        .where(il.c.inspection_id == i.c.id, it.c.inspection_id == i.c.id)
+        .exists()
+    )
+    sought = (
+        select(func.aggregate_strings(lt.c.topic, _SEP))
+        .select_from(sought_from)
+        .where(il.c.inspection_id == i.c.id)
+        .scalar_subquery()
+    )
+    asked = select(func.aggregate_strings(it.c.topic, _SEP)).where(it.c.inspection_id == i.c.id).scalar_subquery()
+    lookouts = (
+        select(func.aggregate_strings(il.c.lookout_id, _SEP)).where(il.c.inspection_id == i.c.id).scalar_subquery()
+    )
+    rows = _inspection_rows(
+        ctx,
+        sought.label("sought"),
+        asked.label("asked"),
+        lookouts.label("lookouts"),
+        where=and_(i.c.documented.is_(True), seeks, ~pursued),
+    )
+    out = []
+    for r in rows:
+        msg = (
+            f"Inspection {r.id} did not pursue the purpose of lookout {', '.join(_split(r.lookouts))}: the lookout "
+            f"sought {_quote(_split(r.sought))}, and the interview record shows the officer asked "
+            f"{_quote(_split(r.asked))}. The owner should follow up with the officers or re-evaluate the lookout."
+        )
+        out.append(_inspection_finding("IN-PURPOSE-NOT-PURSUED", r, msg))
+    return out
+
+
+def in_undocumented(ctx: AuditContext) -> list[Finding]:
+    """Inspections with documented false (documented is a required boolean)."""
+    rows = _inspection_rows(ctx, where=INSPECTIONS.c.documented.is_(False))
+    return [
+        _inspection_finding(
+            "IN-UNDOCUMENTED",
+            r,
+            f"Inspection {r.id} (started {when(r.at)}) has no interview record. Without one nobody can tell "
+            "whether the inspection served the purpose of the lookout or what it found.",
+        )
+        for r in rows
+    ]
+
+
+def in_repeat_no_new_info(ctx: AuditContext) -> list[Finding]:
+    """Lookout-linked inspections that are not the person's first, with new_information false (null is
+    not false: an unrecorded answer is no finding)."""
+    li = linked_inspections(ctx.dialect).subquery("li")
+    i = INSPECTIONS
+    rows = _inspection_rows(
+        ctx,
+        li.c.rn,
+        where=and_(li.c.rn > 1, i.c.new_information.is_(False)),
+        source=i.join(li, li.c.id == i.c.id),
+    )
+    return [
+        _inspection_finding(
+            "IN-REPEAT-NO-NEW-INFO",
+            r,
+            f"Inspection {r.id} was referral number {r.rn} of this person on a lookout and produced no information "
+            "not already known from earlier interviews. A repeat referral needs a new reason; the owner should "
+            "re-evaluate the lookout.",
+        )
+        for r in rows
+    ]
+
+
+def in_device_search_unjustified(ctx: AuditContext) -> list[Finding]:
+    """Device searches performed with a null or blank reason, no supervisor_approval_id, or
+    findings_documented not true (false or null)."""
+    i = INSPECTIONS
+    no_reason = sql_blank(i.c.ds_reason, ctx.dialect)
+    where = and_(
+        i.c.ds_performed.is_(True),
+        or_(no_reason, i.c.ds_supervisor_approval_id.is_(None), i.c.ds_findings_documented.is_not(True)),
+    )
+    rows = _inspection_rows(
+        ctx, no_reason.label("no_reason"), i.c.ds_supervisor_approval_id, i.c.ds_findings_documented, where=where
+    )
+    out = []
+    for r in rows:
+        gaps = []
+        if r.no_reason:
+            gaps.append("no reason was stated")
+        if r.ds_supervisor_approval_id is None:
+            gaps.append("no supervisor approved it")
+        if r.ds_findings_documented is False:
+            gaps.append("its findings were not documented")
+        elif r.ds_findings_documented is None:
+            gaps.append("nobody recorded whether its findings were documented")
+        msg = (
+            f"Inspection {r.id} included a search of electronic devices where {'; '.join(gaps)}. A device search "
+            "needs a clear and detailed reason approved by a supervisor, and its findings documented."
+        )
+        out.append(_inspection_finding("IN-DEVICE-SEARCH-UNJUSTIFIED", r, msg))
+    return out
+
+
+def in_duration_anomaly(ctx: AuditContext) -> list[Finding]:
+    """Inspections with ended_at null, ended_at before started_at, or lasting more than the policy's
+    max_inspection_hours (default 4); exactly the limit is not an anomaly."""
+    i = INSPECTIONS
+    started, ended = us(i.c.started_at), us(i.c.ended_at)
+    limit = round(ctx.max_inspection_hours * MICROS_PER_HOUR)
+    rows = _inspection_rows(
+        ctx,
+        ended.label("ended_at"),
+        where=or_(i.c.ended_at.is_(None), ended < started, ended - started > limit),
+    )
+    out = []
+    for r in rows:
+        if r.ended_at is None:
+            what = "has no end time recorded"
+        elif r.ended_at < r.at:
+            what = f"ended ({when(r.ended_at)}) before it started ({when(r.at)})"
+        else:
+            what = f"lasted {(r.ended_at - r.at) / MICROS_PER_HOUR:.1f} hours, more than {ctx.max_inspection_hours:g}"
+        msg = (
+            f"Inspection {r.id} {what}. Inspection times must be accurate; a long or unrecorded detention "
+            "should be explained in the record."
+        )
+        out.append(_inspection_finding("IN-DURATION-ANOMALY", r, msg))
+    return out
+
+
+# --- disclosures -------------------------------------------------------------------------
+
+
+def us_person_columns(d: Any) -> tuple[ColumnElement[Any], ColumnElement[int]]:
+    """The first U.S. person a disclosure names (by list position) and how many it names."""
+    dp, p = DISCLOSURE_PERSONS, PERSONS
+    named = dp.join(p, and_(p.c.id == dp.c.person_id, p.c.us_person.is_(True)))
+    first = (
+        select(dp.c.person_id)
+        .select_from(named)
+        .where(dp.c.disclosure_id == d.c.id)
+        .order_by(dp.c.position)
+        .limit(1)
+        .scalar_subquery()
+    )
+    count = (
+        select(func.count(dp.c.person_id.distinct()))
+        .select_from(named)
+        .where(dp.c.disclosure_id == d.c.id)
+        .scalar_subquery()
+    )
+    return first, count
+
+
+def names_us_person(d: Any) -> ColumnElement[bool]:
+    dp, p = DISCLOSURE_PERSONS, PERSONS
+    return (
+        select(literal(1))
+        .select_from(dp.join(p, p.c.id == dp.c.person_id))
+        .where(dp.c.disclosure_id == d.c.id, p.c.us_person.is_(True))
+        .exists()
+    )
+
+
+def _disclosure_rows(
+    ctx: AuditContext, *columns: Any, where: Any, source: Any = None, order_by: tuple[Any, ...] = ()
+) -> Any:
+    d = DISCLOSURES
+    first_us, n_us = us_person_columns(d)
+    stmt = select(
+        d.c.id,
+        first_us.label("person_id"),
+        n_us.label("n_us"),
+        d.c.discloser_id,
+        d.c.unit_id,
+        us(d.c.at).label("at"),
+        *columns,
+    ).where(where)
+    if source is not None:
+        stmt = stmt.select_from(source)
+    return ctx.session.execute(stmt.order_by(*order_by))
+
+
+def disclosure_finding(rule: str, row: Any, message: str, citation: str | None = None) -> Finding:
+    return Finding(
+        rule=rule,
+        record_type="disclosure",
+        record_id=row.id,
+        person_id=row.person_id,
+        message=message,
+        citation=citation or RULES[rule].citation,
+        owner_id=row.discloser_id,
+        unit_id=row.unit_id,
+        at=from_micros(int(row.at)),
+    )
+
+
+def ds_unauthorized(ctx: AuditContext) -> list[Finding]:
+    """Disclosures naming a U.S. person where a role the unit requires has no approval with that
+    exact role that is written true and dated (not null) at or before the disclosure."""
+    d, r, a = DISCLOSURES, REQUIRED_APPROVALS, APPROVALS
+    approved = (
+        select(literal(1))
+        .where(
+            a.c.disclosure_id == d.c.id,
+            a.c.role == r.c.role,
+            a.c.written.is_(True),
+            a.c.at.is_not(None),
+            us(a.c.at) <= us(d.c.at),
+        )
+        .exists()
+    )
+    rows = _disclosure_rows(
+        ctx,
+        r.c.role,
+        where=and_(names_us_person(d), ~approved),
+        source=d.join(r, r.c.unit_id == d.c.unit_id),
+        order_by=(d.c.id, r.c.position),
+    )
+    missing: dict[str, tuple[Any, list[str]]] = {}
+    for row in rows:
+        roles = missing.setdefault(row.id, (row, []))[1]
+        if row.role not in roles:
+            roles.append(row.role)
+    out = []
+    for row, roles in missing.values():
+        msg = (
+            f"Disclosure {row.id} named {_plural(int(row.n_us), 'U.S. person')} without a written approval, given "
+            f"in advance, from: {', '.join(roles)}. Unit {row.unit_id} requires these approvals before any "
+            "disclosure about a U.S. person."
+        )
+        out.append(disclosure_finding("DS-UNAUTHORIZED", row, msg))
+    return out
+
+
+def ds_no_written_request(ctx: AuditContext) -> list[Finding]:
+    """Disclosures with no foreign request (proactive) or a request whose `written` is not true."""
+    d = DISCLOSURES
+    rows = _disclosure_rows(
+        ctx,
+        d.c.request_present,
+        where=or_(d.c.request_present.is_not(True), d.c.request_written.is_not(True)),
+    )
+    out = []
+    for r in rows:
+        what = (
+            "was made proactively, without any foreign request"
+            if not r.request_present
+            else ("answered a foreign request that was not made in writing")
+        )
+        msg = (
+            f"Disclosure {r.id} {what}. Except in exigent circumstances a foreign authority's request must be in "
+            "writing and reach an official delegated to disclose."
+        )
+        out.append(disclosure_finding("DS-NO-WRITTEN-REQUEST", r, msg))
+    return out
+
+
+def ds_deny_entry_request(ctx: AuditContext) -> list[Finding]:
+    """Disclosures naming a U.S. person with requested_action deny_entry."""
+    d = DISCLOSURES
+    rows = _disclosure_rows(ctx, where=and_(d.c.requested_action == "deny_entry", names_us_person(d)))
+    return [
+        disclosure_finding(
+            "DS-DENY-ENTRY-REQUEST",
+            r,
+            f"Disclosure {r.id} asked a foreign government to deny entry to {_plural(int(r.n_us), 'U.S. person')}. "
+            "Disclosure is allowed only for purposes the statute names; the request should be rescinded unless "
+            "a documented lawful basis exists.",
+        )
+        for r in rows
+    ]
+
+
+def ds_requirement(rows: Iterable[Any]) -> list[Finding]:
+    """One finding per disclosure with any non_compliant requirement, from the requirements query's rows."""
+    out = []
+    for r in rows:
+        failing = [k for k in REQUIREMENT_KEYS if getattr(r, k) == NON_COMPLIANT]
+        if not failing:
+            continue
+        listed = "; ".join(f"{k} ({REQUIREMENT_WORDS[k]})" for k in failing)
+        msg = f"Disclosure {r.id} does not comply with: {listed}."
+        citation = "; ".join(REQUIREMENT_CITATIONS[k] for k in failing)
+        out.append(disclosure_finding("DS-REQUIREMENT", r, msg, citation))
+    return out
+
+
+# --- communications ----------------------------------------------------------------------
+
+
+def _communication_finding(rule: str, row: Any, message: str) -> Finding:
+    return Finding(
+        rule=rule,
+        record_type="communication",
+        record_id=row.id,
+        person_id=None,
+        message=message,
+        citation=RULES[rule].citation,
+        at=from_micros(int(row.at)),
+    )
+
+
+def rc_unofficial_not_forwarded(ctx: AuditContext) -> list[Finding]:
+    """Personal-account communications whose forwarding deadline (sent_at + 20 days) has passed at the
+    evaluation time and that were not forwarded by the deadline (never, or later)."""
+    c = COMMUNICATIONS
+    deadline = us(c.c.sent_at) + ctx.forward_days * MICROS_PER_DAY
+    forwarded = us(c.c.forwarded_to_official_at)
+    rows = ctx.session.execute(
+        select(c.c.id, c.c.channel, us(c.c.sent_at).label("at"), forwarded.label("forwarded")).where(
+            c.c.account == "personal",
+            deadline < ctx.now_micros,
+            or_(c.c.forwarded_to_official_at.is_(None), forwarded > deadline),
+        )
+    )
+    out = []
+    for r in rows:
+        if r.forwarded is None or r.forwarded > ctx.now_micros:
+            fate = "has not been forwarded to an official account"
+        else:
+            fate = f"was forwarded to an official account only on {when(r.forwarded)}"
+        msg = (
+            f"Communication {r.id} ({r.channel}) sent from a personal account on {when(r.at)} {fate}. A federal "
+            f"record sent from a personal account must be copied or forwarded to an official account within "
+            f"{ctx.forward_days} days."
+        )
+        out.append(_communication_finding("RC-UNOFFICIAL-NOT-FORWARDED", r, msg))
+    return out
+
+
+def rc_not_retained(ctx: AuditContext) -> list[Finding]:
+    """Communications with retained false."""
+    c = COMMUNICATIONS
+    rows = ctx.session.execute(select(c.c.id, c.c.channel, us(c.c.sent_at).label("at")).where(c.c.retained.is_(False)))
+    return [
+        _communication_finding(
+            "RC-NOT-RETAINED",
+            r,
+            f"Communication {r.id} ({r.channel}, sent {when(r.at)}) was not retained. Messages that document "
+            "agency business are federal records and must be kept under the records schedule.",
+        )
+        for r in rows
+    ]
+
+
+# Every rule evaluated from the database; DS-REQUIREMENT is derived from the requirement matrix.
+RULE_QUERIES: dict[str, Callable[[AuditContext], list[Finding]]] = {
+    "LK-NON-SUSPECT": lk_non_suspect,
+    "LK-NO-BASIS": lk_no_basis,
+    "LK-NOT-APPROVED": lk_not_approved,
+    "LK-STALE-AFTER-INSPECTION": lk_stale_after_inspection,
+    "LK-TRANSFER-WITHOUT-NOTICE": lk_transfer_without_notice,
+    "LK-SENSITIVE-OCCUPATION": lk_sensitive_occupation,
+    "IN-PURPOSE-NOT-PURSUED": in_purpose_not_pursued,
+    "IN-UNDOCUMENTED": in_undocumented,
+    "IN-REPEAT-NO-NEW-INFO": in_repeat_no_new_info,
+    "IN-DEVICE-SEARCH-UNJUSTIFIED": in_device_search_unjustified,
+    "IN-DURATION-ANOMALY": in_duration_anomaly,
+    "DS-UNAUTHORIZED": ds_unauthorized,
+    "DS-NO-WRITTEN-REQUEST": ds_no_written_request,
+    "DS-DENY-ENTRY-REQUEST": ds_deny_entry_request,
+    "RC-UNOFFICIAL-NOT-FORWARDED": rc_unofficial_not_forwarded,
+    "RC-NOT-RETAINED": rc_not_retained,
+}
+
+
+def disclosure_requirement_query(dialect: str) -> Select[Any]:
+    """Every disclosure with its six Appendix C cells and finding context, in one statement."""
+    d, u = DISCLOSURES, Unit.__table__
+    first_us, n_us = us_person_columns(d)
+    cells = sql_requirements(d, u.c.restrict_disclosure_channels, dialect)
+    return select(
+        d.c.id,
+        first_us.label("person_id"),
+        n_us.label("n_us"),
+        d.c.discloser_id,
+        d.c.unit_id,
+        us(d.c.at).label("at"),
+        *(expr.label(key) for key, expr in cells.items()),
+    ).select_from(d.outerjoin(u, u.c.id == d.c.unit_id))
