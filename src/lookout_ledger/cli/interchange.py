@@ -1,0 +1,118 @@
+"""`lookout import`, `lookout export`, `lookout generate`: the LIF interchange commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn, TransferSpeedColumn
+from rich.table import Table
+
+from lookout_ledger.cli.common import NOW_HELP, console, err_console, open_ledger, state
+from lookout_ledger.interchange.exporter import export_lif
+from lookout_ledger.interchange.generate import generate_lif
+from lookout_ledger.interchange.importer import ImportFailed, import_lif
+from lookout_ledger.interchange.schema import RECORD_TYPES
+
+
+def _counts_table(title: str, counts: dict[str, dict[str, int]]) -> Table:
+    columns = list(next(iter(counts.values())))
+    table = Table("type", *columns, title=title)
+    for rtype in RECORD_TYPES:
+        table.add_row(rtype, *(str(counts[rtype][c]) for c in columns))
+    return table
+
+
+def _errors_table(failure: ImportFailed) -> Table:
+    table = Table("line", "field", "expected", "found", title=f"{failure.source}: nothing was imported")
+    for e in failure.errors:
+        table.add_row(str(e.line), e.field, e.expected, e.found)
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_(
+        file: str = typer.Argument(..., help="The LIF file to import; - reads standard input."),
+        update: bool = typer.Option(False, "--update", help="Replace stored records whose content differs."),
+        now: str | None = typer.Option(None, help=NOW_HELP),
+    ) -> None:
+        """Import a LIF file: all or nothing; re-importing the same file changes nothing."""
+        ledger = open_ledger(now)
+        source = sys.stdin.buffer if file == "-" else Path(file)
+        if file != "-" and not Path(file).is_file():
+            err_console.print(f"[bold red]error:[/] {file}: no such file")
+            raise typer.Exit(2)
+        try:
+            if err_console.is_terminal:
+                with Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    DownloadColumn(),
+                    TransferSpeedColumn(),
+                    TimeElapsedColumn(),
+                    console=err_console,
+                    transient=True,
+                ) as bar:
+                    task = bar.add_task(f"importing {file}", total=None)
+                    report = import_lif(
+                        ledger,
+                        source,
+                        state.actor,
+                        update=update,
+                        progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    )
+            else:
+                report = import_lif(ledger, source, state.actor, update=update)
+        except ImportFailed as failure:
+            err_console.print(_errors_table(failure))
+            total = len(failure.errors) + failure.more
+            more = f" (the first {len(failure.errors)} are listed)" if failure.more else ""
+            err_console.print(f"[bold red]{total} problem{'s' if total != 1 else ''}[/]{more}; nothing was written.")
+            raise typer.Exit(2) from None
+        console.print(_counts_table(f"imported {report.source} ({report.records} records)", report.counts))
+        console.print(f"sha256 {report.sha256}")
+
+    @app.command("export")
+    def export(
+        file: str = typer.Argument(..., help="Where to write the LIF file; - writes standard output."),
+        now: str | None = typer.Option(None, help=NOW_HELP),
+    ) -> None:
+        """Export every record as a LIF file (header first, dependency order, by id)."""
+        ledger = open_ledger(now)
+        if file == "-":
+            counts = export_lif(ledger, sys.stdout.buffer, state.actor)
+            sys.stdout.buffer.flush()
+            return
+        target = Path(file)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            with partial.open("wb") as fh:
+                counts = export_lif(ledger, fh, state.actor)
+            os.replace(partial, target)  # never leave half a file under the real name
+        finally:
+            partial.unlink(missing_ok=True)
+        table = Table("type", "records", title=f"exported {file}")
+        for rtype, n in counts.items():
+            table.add_row(rtype, str(n))
+        console.print(table)
+
+    @app.command("generate")
+    def generate(
+        file: str = typer.Argument(..., help="Where to write the synthetic LIF file; - writes standard output."),
+        lookouts: int = typer.Option(..., "--lookouts", min=1, help="How many lookouts (about 4.8 lines each)."),
+        seed: int = typer.Option(1, "--seed", help="The same seed gives the same file."),
+    ) -> None:
+        """Write a synthetic LIF file of invented people, for trials and benchmarks."""
+        if file == "-":
+            generate_lif(sys.stdout.buffer, lookouts=lookouts, seed=seed)
+            sys.stdout.buffer.flush()
+            return
+        with Path(file).open("wb") as fh:
+            counts = generate_lif(fh, lookouts=lookouts, seed=seed)
+        table = Table("type", "records", title=f"generated {file} (seed {seed})")
+        for rtype, n in counts.items():
+            table.add_row(rtype, str(n))
+        console.print(table)
