@@ -194,7 +194,7 @@ def test_duplicate_across_batches(ledger: Ledger, tmp_path: Path, monkeypatch: p
     from lookout_ledger.interchange import importer
 
     monkeypatch.setattr(importer, "BATCH", 2)  # the twin is written in a later batch than the original
-    recs = records() + [record("unit")]
+    recs = [*records(), record("unit")]
     failure = _fail(ledger, write_lif(tmp_path / "a.lif", recs))
     assert [(e.line, e.found) for e in failure.errors] == [(12, "'U1', already used on line 2")]
 
