@@ -32,7 +32,7 @@ def test_every_line_is_valid_and_counts_match() -> None:
     assert validate_header(lines[0]) == []
     types: Counter[str] = Counter()
     for obj in lines[1:]:
-        _t, rec, errs = validate_record(obj)
+        _t, _rec, errs = validate_record(obj)
         assert errs == [], (obj, errs)
         types[obj["type"]] += 1
     assert dict(types) == {t: n for t, n in counts.items() if n}
