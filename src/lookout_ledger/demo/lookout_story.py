@@ -233,7 +233,7 @@ def _caravan_organizers(s: LookoutStory) -> None:
             ),
             approved_by="OFF-EOC-3" if i % 4 else "OFF-EOC-1",
             occupation="clergy" if key == "C04" else ("other" if i % 2 else None),
-            other_name=f"Hno. {key}" if key == "C04" else None,
+            other_name="Brother Anselm" if key == "C04" else None,
         )
     role = [ORGANIZING[0], "mood of the caravan"]
     got = "Described his role handing out food and legal-aid flyers; named no leaders."
