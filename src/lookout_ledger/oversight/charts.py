@@ -129,7 +129,7 @@ def findings_chart(counts: Mapping[str, int], fmt: Format = "svg") -> str | byte
 
 
 def _per_person_figure(rows: list[PersonRow]) -> Figure:
-    height = 1.9 + 0.24 * len(rows)
+    height = max(2.6, 1.9 + 0.24 * len(rows))
     fig = Figure(figsize=(9.0, height))
     grid = fig.add_gridspec(1, 2, width_ratios=(3.2, 1.0), wspace=0.06)
     timeline = fig.add_subplot(grid[0])
@@ -164,7 +164,6 @@ def _per_person_figure(rows: list[PersonRow]) -> Figure:
     pad = max((hi - lo) * 0.04, 1.0)
     timeline.set_xlim(lo - pad, hi + pad)
     timeline.set_xlabel("Date of inspection (UTC)")
-    timeline.set_ylabel("Inspected person (most inspections first)")
     timeline.grid(axis="x", color="#e3e3e3", linewidth=0.6)
     timeline.set_axisbelow(True)
     _despine(timeline)
@@ -199,7 +198,8 @@ def _per_person_figure(rows: list[PersonRow]) -> Figure:
     fig.text(
         0.02,
         1 - 0.36 / height,
-        f"{len(rows)} persons, {total} lookout-linked inspections, {sum(repeats)} of them repeats",
+        f"{len(rows)} persons, most inspections first; {total} lookout-linked inspections, "
+        f"{sum(repeats)} of them repeats",
         va="top",
         fontsize=8.5,
         color="#444444",
@@ -215,7 +215,7 @@ def _per_person_figure(rows: list[PersonRow]) -> Figure:
         fontsize=8.5,
         bbox_to_anchor=(0.98, 1 - 0.06 / height),
     )
-    fig.subplots_adjust(left=0.12, right=0.98, top=1 - 0.72 / height, bottom=0.55 / height)
+    fig.subplots_adjust(left=0.1, right=0.98, top=1 - 0.72 / height, bottom=0.55 / height)
     return fig
 
 
