@@ -10,7 +10,16 @@ from lookout_ledger.inspections.models import (
     InspectionOfficer,
     InspectionTopic,
 )
+from lookout_ledger.lookouts.lifecycle_models import (
+    LookoutApproval,
+    LookoutControl,
+    LookoutDecision,
+    LookoutReview,
+    LookoutTransfer,
+    PolicyAcknowledgment,
+)
 from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
+from lookout_ledger.notifications.models import EmailAddress, Notification
 from lookout_ledger.org.models import Official, Unit, UnitRequiredApproval
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
 from lookout_ledger.records.models import Communication
@@ -26,18 +35,26 @@ __all__ = [
     "Disclosure",
     "DisclosureApproval",
     "DisclosurePerson",
+    "EmailAddress",
     "Inspection",
     "InspectionLookout",
     "InspectionOfficer",
     "InspectionTopic",
     "Lookout",
+    "LookoutApproval",
+    "LookoutControl",
+    "LookoutDecision",
     "LookoutEvent",
+    "LookoutReview",
     "LookoutTopic",
+    "LookoutTransfer",
+    "Notification",
     "Official",
     "Person",
     "PersonCitizenship",
     "PersonDocument",
     "PersonOtherName",
+    "PolicyAcknowledgment",
     "Unit",
     "UnitRequiredApproval",
     "User",

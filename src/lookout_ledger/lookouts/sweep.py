@@ -1,0 +1,266 @@
+"""The time-based controls, run by `lookout sweep --now T` and on a schedule by the server.
+
+The review found that TECS's automatic clean-up applied only to unapproved lookouts, so
+approved ones stayed until someone remembered them. The sweep applies to every live lookout:
+post-inspection deadlines (disable referral, tell owner and supervisor), expiry (disable
+referral), periodic-review reminders and overdue notices, and unaccepted transfers
+(escalate to the supervisor). Each action leaves a marker, so running it twice at the same
+time changes nothing the second time; on PostgreSQL a transaction-level advisory lock keeps
+two servers from sweeping at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core.auth import Role
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.lookouts.common import (
+    add_event,
+    record_decision,
+    supervisors_of,
+    users_of_official,
+    users_with_role,
+)
+from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutReview, LookoutTransfer
+from lookout_ledger.lookouts.models import Lookout, LookoutEvent
+from lookout_ledger.lookouts.transfers import escalation_due
+from lookout_ledger.notifications.service import Notice, notify
+
+SWEEP_LOCK_KEY = 0x4C4B5357  # "LKSW"
+
+
+@dataclass
+class SweepReport:
+    at: datetime
+    post_inspection_disabled: list[str] = field(default_factory=list)
+    expired_disabled: list[str] = field(default_factory=list)
+    review_reminders: list[str] = field(default_factory=list)
+    review_overdue: list[str] = field(default_factory=list)
+    transfers_escalated: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        return sum(len(v) for v in self.as_dict().values() if isinstance(v, list))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "at": self.at.isoformat(),
+            "post_inspection_disabled": self.post_inspection_disabled,
+            "expired_disabled": self.expired_disabled,
+            "review_reminders": self.review_reminders,
+            "review_overdue": self.review_overdue,
+            "transfers_escalated": self.transfers_escalated,
+        }
+
+
+def _status(session: Session, lookout_id: str) -> tuple[bool, bool]:
+    """(removed, referral currently disabled) from the lookout's events."""
+    kinds = (
+        session.execute(
+            select(LookoutEvent.kind)
+            .where(
+                LookoutEvent.lookout_id == lookout_id,
+                LookoutEvent.kind.in_(("removed", "referral_disabled", "referral_enabled")),
+            )
+            .order_by(LookoutEvent.at, LookoutEvent.id)
+        )
+        .scalars()
+        .all()
+    )
+    toggles = [k for k in kinds if k != "removed"]
+    return "removed" in kinds, bool(toggles) and toggles[-1] == "referral_disabled"
+
+
+def sweep(ledger: Ledger, session: Session) -> SweepReport:
+    """Apply every time-based control due at `ledger.now()`, inside the caller's transaction."""
+    now = ledger.now()
+    policy = ledger.policy
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SWEEP_LOCK_KEY})
+    report = SweepReport(at=now)
+
+    # Post-inspection deadlines passed with no decision.
+    for review, lookout in session.execute(
+        select(LookoutReview, Lookout)
+        .join(Lookout, Lookout.id == LookoutReview.lookout_id)
+        .where(
+            LookoutReview.kind == "post_inspection",
+            LookoutReview.decided_at.is_(None),
+            LookoutReview.missed_at.is_(None),
+            LookoutReview.due_at <= now,
+        )
+        .order_by(LookoutReview.due_at, LookoutReview.id)
+    ).all():
+        review.missed_at = now
+        removed, disabled = _status(session, lookout.id)
+        if not removed and not disabled:
+            add_event(
+                session,
+                lookout.id,
+                "referral_disabled",
+                review.due_at,
+                actor_id=None,
+                reason=f"No decision within the review window after inspection {review.inspection_id} "
+                f"(due {review.due_at.isoformat()}); disabled automatically.",
+            )
+        report.post_inspection_disabled.append(lookout.id)
+        record_decision(
+            session,
+            policy,
+            at=now,
+            actor="sweep",
+            action="sweep.post_inspection",
+            outcome="referral_disabled",
+            rules=["LC-POST-INSPECTION-REVIEW"],
+            lookout_id=lookout.id,
+            person_id=lookout.person_id,
+            detail={"review_id": review.id, "inspection_id": review.inspection_id, "due_at": review.due_at.isoformat()},
+        )
+        notify(
+            session,
+            [*users_of_official(session, lookout.owner_id), *supervisors_of(session, lookout.owner_id)],
+            Notice(
+                "review_missed",
+                f"Lookout {lookout.id}: no review after inspection, referral disabled",
+                f"No keep, modify or remove decision was recorded for lookout {lookout.id} by "
+                f"{review.due_at.isoformat()} after inspection {review.inspection_id}. Its referral is disabled "
+                f"({policy.label}, LC-POST-INSPECTION-REVIEW). The owner may still review it: keeping it with a "
+                "new reason re-enables it.",
+                lookout.id,
+            ),
+            now,
+        )
+
+    controls = session.execute(
+        select(LookoutControl, Lookout).join(Lookout, Lookout.id == LookoutControl.lookout_id).order_by(Lookout.id)
+    ).all()
+    reminder = timedelta(days=int(policy.param("reminder_days", 7)))
+    for control, lookout in controls:
+        removed, disabled = _status(session, lookout.id)
+        if removed:
+            continue
+        owners = users_of_official(session, lookout.owner_id)
+        if control.expires_at <= now and control.expiry_handled_for != control.expires_at:
+            control.expiry_handled_for = control.expires_at
+            if not disabled:
+                add_event(
+                    session,
+                    lookout.id,
+                    "referral_disabled",
+                    control.expires_at,
+                    actor_id=None,
+                    reason=f"Expired {control.expires_at.isoformat()} without renewal; disabled automatically.",
+                )
+            report.expired_disabled.append(lookout.id)
+            record_decision(
+                session,
+                policy,
+                at=now,
+                actor="sweep",
+                action="sweep.expiry",
+                outcome="referral_disabled",
+                rules=["LC-EXPIRY"],
+                lookout_id=lookout.id,
+                person_id=lookout.person_id,
+                detail={"expires_at": control.expires_at.isoformat()},
+            )
+            notify(
+                session,
+                [*owners, *supervisors_of(session, lookout.owner_id)],
+                Notice(
+                    "expired",
+                    f"Lookout {lookout.id} expired; referral disabled",
+                    f"Lookout {lookout.id} expired on {control.expires_at.isoformat()}. Renew it with a recorded "
+                    "reassessment if it is still needed, or remove it.",
+                    lookout.id,
+                ),
+                now,
+            )
+            continue
+        due = control.next_review_at
+        if due <= now and control.overdue_notified_for != due:
+            control.overdue_notified_for = due
+            report.review_overdue.append(lookout.id)
+            record_decision(
+                session,
+                policy,
+                at=now,
+                actor="sweep",
+                action="sweep.periodic_review",
+                outcome="overdue_notified",
+                rules=["LC-PERIODIC-REVIEW"],
+                lookout_id=lookout.id,
+                person_id=lookout.person_id,
+                detail={"due": due.isoformat()},
+            )
+            notify(
+                session,
+                [*owners, *supervisors_of(session, lookout.owner_id)],
+                Notice(
+                    "review_overdue",
+                    f"Lookout {lookout.id}: periodic review overdue",
+                    f"The periodic review of lookout {lookout.id} was due {due.isoformat()}. Record a reassessment "
+                    "(renew) or remove it.",
+                    lookout.id,
+                ),
+                now,
+            )
+        elif due - reminder <= now < due and control.reminded_for != due:
+            control.reminded_for = due
+            report.review_reminders.append(lookout.id)
+            notify(
+                session,
+                owners,
+                Notice(
+                    "review_reminder",
+                    f"Lookout {lookout.id}: periodic review due {due:%Y-%m-%d}",
+                    f"Lookout {lookout.id} is due for its periodic review on {due.isoformat()} and expires on "
+                    f"{control.expires_at.isoformat()}. Record a reassessment (renew) or remove it.",
+                    lookout.id,
+                ),
+                now,
+            )
+
+    days = int(policy.param("transfer_escalation_days", 3))
+    for transfer in session.execute(
+        select(LookoutTransfer).where(LookoutTransfer.status == "pending", LookoutTransfer.escalated_at.is_(None))
+    ).scalars():
+        if not escalation_due(transfer, now, days):
+            continue
+        transfer.escalated_at = now
+        report.transfers_escalated.append(transfer.lookout_id)
+        lookout = session.get(Lookout, transfer.lookout_id)
+        record_decision(
+            session,
+            policy,
+            at=now,
+            actor="sweep",
+            action="sweep.transfer",
+            outcome="escalated",
+            rules=["LC-TRANSFER-ACCEPTANCE"],
+            lookout_id=transfer.lookout_id,
+            person_id=lookout.person_id if lookout else None,
+            detail={"transfer_id": transfer.id},
+        )
+        notify(
+            session,
+            users_with_role(session, Role.SUPERVISOR, transfer.from_unit_id),
+            Notice(
+                "transfer_escalated",
+                f"Transfer of lookout {transfer.lookout_id} not accepted after {days} days",
+                f"{transfer.to_owner_id} has not accepted lookout {transfer.lookout_id}, requested by "
+                f"{transfer.requested_by} on {transfer.requested_at.isoformat()}. It stays with "
+                f"{transfer.from_owner_id}. Follow up, or cancel and reassign it.",
+                transfer.lookout_id,
+            ),
+            now,
+        )
+    session.flush()
+    if report.changes:
+        ledger.audit(session, "sweep", "lookout.sweep", None, None, report.as_dict())
+    return report

@@ -1,0 +1,90 @@
+"""A small invented organisation for lifecycle tests: two units, owners, supervisors, counsel.
+
+Every person and official here is invented. Users act as officials; all have acknowledged
+the active policy unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core.auth import Role, add_user
+from lookout_ledger.core.crypto import normalise_name
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.inspections.models import Inspection, InspectionLookout
+from lookout_ledger.lookouts.placement import LookoutDraft
+from lookout_ledger.lookouts.training import acknowledge
+from lookout_ledger.org.models import Official, Unit
+from lookout_ledger.people.models import Person
+
+PASSWORD = "correct horse battery"
+USERS = {
+    # username: (official, unit, roles)
+    "alice": ("O-ALICE", "U-EOC", [Role.LOOKOUT_OWNER]),
+    "bob": ("O-BOB", "U-EOC", [Role.LOOKOUT_OWNER]),
+    "sam": ("O-SAM", "U-EOC", [Role.SUPERVISOR]),
+    "sue": ("O-SUE", "U-EOC", [Role.SUPERVISOR, Role.LOOKOUT_OWNER]),
+    "cora": ("O-CORA", "U-EOC", [Role.COUNSEL]),
+    "zed": ("O-ZED", "U-PORT", [Role.SUPERVISOR]),
+    "pat": ("O-PAT", "U-PORT", [Role.PORT_OFFICER]),
+}
+
+
+@dataclass
+class World:
+    ledger: Ledger
+
+    def draft(self, person_id: str = "P-1", **over: object) -> LookoutDraft:
+        values: dict[str, object] = {
+            "person_id": person_id,
+            "status_code": "suspect",
+            "suspected_activity": "alien smuggling across the Otay Mesa fence",
+            "basis": "Seen by agents guiding a group through the fence gap on 2018-12-20; vehicle registered to him.",
+            "information_sought": ["Who arranged the 2018-12-20 crossing", "Vehicle ownership"],
+            "action": "refer_secondary",
+            "expires_at": self.ledger.now() + timedelta(days=60),
+            "nexus": None,
+        }
+        values.update(over)
+        return LookoutDraft(**values)  # type: ignore[arg-type]
+
+    def inspection(self, session: Session, lookout_id: str, person_id: str, at: datetime, iid: str) -> str:
+        """An inspection inserted through the ORM (the inspections capability is issue 4)."""
+        session.add(Inspection(id=iid, person_id=person_id, started_at=at, started_at_offset=0, documented=True))
+        session.add(InspectionLookout(inspection_id=iid, position=0, lookout_id=lookout_id))
+        session.flush()
+        return iid
+
+
+def build_world(ledger: Ledger, acknowledged: bool = True) -> World:
+    with ledger.transaction() as s:
+        s.add_all([Unit(id="U-EOC", name="Emergency Operations Center"), Unit(id="U-PORT", name="Port of Entry")])
+        s.flush()
+        for username, (oid, unit, roles) in USERS.items():
+            s.add(Official(id=oid, name=f"Official {username.title()}", unit_id=unit, role=str(roles[0])))
+            s.flush()
+            add_user(s, username=username, password=PASSWORD, roles=roles, at=ledger.now(), official_id=oid)
+        k = ledger.keyring
+        for pid, given, family, occupation in (
+            ("P-1", "Rowan", "Example", None),
+            ("P-2", "Quinn", "Sample", "other"),
+            ("P-J", "Jordan", "Fictional", "journalist"),
+        ):
+            s.add(
+                Person(
+                    id=pid,
+                    given_name_enc=k.encrypt(given, "person.given_name"),
+                    family_name_enc=k.encrypt(family, "person.family_name"),
+                    name_bidx=k.blind_index(normalise_name(given, family), "name"),
+                    us_person=True,
+                    occupation=occupation,
+                )
+            )
+        s.flush()
+        if acknowledged:
+            for username in USERS:
+                acknowledge(ledger, s, username)
+    return World(ledger)
