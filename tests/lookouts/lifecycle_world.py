@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy.orm import Session
 
-from lookout_ledger.core.auth import Role, add_user
+from lookout_ledger.core.auth import Role, User, UserRole, hash_password
 from lookout_ledger.core.crypto import normalise_name
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.inspections.models import Inspection, InspectionLookout
@@ -59,6 +60,12 @@ class World:
         return iid
 
 
+@cache
+def _password_hash() -> str:
+    """Argon2 is slow on purpose; every test user shares one hash of the same password."""
+    return hash_password(PASSWORD)
+
+
 def build_world(ledger: Ledger, acknowledged: bool = True) -> World:
     with ledger.transaction() as s:
         s.add_all([Unit(id="U-EOC", name="Emergency Operations Center"), Unit(id="U-PORT", name="Port of Entry")])
@@ -66,7 +73,17 @@ def build_world(ledger: Ledger, acknowledged: bool = True) -> World:
         for username, (oid, unit, roles) in USERS.items():
             s.add(Official(id=oid, name=f"Official {username.title()}", unit_id=unit, role=str(roles[0])))
             s.flush()
-            add_user(s, username=username, password=PASSWORD, roles=roles, at=ledger.now(), official_id=oid)
+            user = User(
+                username=username,
+                display_name=f"Official {username.title()}",
+                password_hash=_password_hash(),
+                official_id=oid,
+                active=True,
+                created_at=ledger.now(),
+            )
+            user.roles = [UserRole(role=str(r)) for r in roles]
+            s.add(user)
+            s.flush()
         k = ledger.keyring
         for pid, given, family, occupation in (
             ("P-1", "Rowan", "Example", None),

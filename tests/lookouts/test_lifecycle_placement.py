@@ -131,8 +131,12 @@ def test_sensitive_occupation_needs_nexus_and_counsel(world: World) -> None:
 def test_expiry_beyond_policy_maximum_is_refused(world: World) -> None:
     r = refused(world, expires_at=world.ledger.now() + timedelta(days=181))
     assert r.rule == "LC-EXPIRY" and "180 days" in r.reason
-    r = refused(world, person_id="P-J", nexus="Vehicle registered to her was used in the crossing.",
-                expires_at=world.ledger.now() + timedelta(days=61))
+    r = refused(
+        world,
+        person_id="P-J",
+        nexus="Vehicle registered to her was used in the crossing.",
+        expires_at=world.ledger.now() + timedelta(days=61),
+    )
     assert r.rule == "LC-EXPIRY" and "60 days" in r.reason
 
 
@@ -173,8 +177,13 @@ def test_training_acknowledgment_required_and_renewed_per_version(ledger: Ledger
 def test_refusals_are_recorded_as_decisions(world: World) -> None:
     ledger = world.ledger
     with pytest.raises(Refusal):
-        perform(ledger, "alice", "place", lambda s: place_lookout(ledger, s, "alice", world.draft(status_code="non_suspect")),
-                person_id="P-1")
+        perform(
+            ledger,
+            "alice",
+            "place",
+            lambda s: place_lookout(ledger, s, "alice", world.draft(status_code="non_suspect")),
+            person_id="P-1",
+        )
     with ledger.reading() as s:
         d = s.execute(select(LookoutDecision).where(LookoutDecision.outcome == "refused")).scalar_one()
         assert orjson.loads(d.rules) == ["LC-NON-SUSPECT"] and d.person_id == "P-1"
