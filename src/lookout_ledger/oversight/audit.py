@@ -7,6 +7,7 @@ window are parameters (never the wall clock), so any audit can be replayed exact
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,17 @@ class AuditResult:
     metrics: dict[str, dict[str, int]]
     disclosures: list[dict[str, Any]]
     findings: list[Finding]
-    inspections_by_person: dict[str, list[datetime]] = field(default_factory=dict)
+    # The Figure 1 chart data is one row per inspection: read only when someone draws the chart,
+    # so an audit of millions of records does not pay for it.
+    _chart_loader: Callable[[], dict[str, list[datetime]]] | None = field(default=None, repr=False)
+    _chart: dict[str, list[datetime]] | None = field(default=None, repr=False)
+
+    @property
+    def inspections_by_person(self) -> dict[str, list[datetime]]:
+        """Start times of each person's lookout-linked inspections, sorted (for the Figure 1 chart)."""
+        if self._chart is None:
+            self._chart = self._chart_loader() if self._chart_loader else {}
+        return self._chart
 
     def to_spec(self) -> dict[str, Any]:
         """Exactly the object `lookout audit --format json` prints (LIF spec, "Audit output")."""
@@ -106,5 +117,5 @@ def run_audit(
         metrics=metrics,
         disclosures=disclosures,
         findings=findings,
-        inspections_by_person=inspections_by_person(session, dialect),
+        _chart_loader=lambda: inspections_by_person(session, dialect),
     )

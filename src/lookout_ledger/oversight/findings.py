@@ -62,7 +62,7 @@ _SEP = "\x1f"  # separates aggregated strings; never appears in topic text typed
 MICROS_PER_HOUR = 3_600_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One rule broken by one record. `owner_id`, `unit_id` and `at` are context for filters and
     drill-down (the responsible official, their unit, the record's main timestamp); they are not
@@ -251,7 +251,6 @@ def lk_stale_after_inspection(ctx: AuditContext) -> list[Finding]:
             enabled_referral(lk.c.id, end, ctx.dialect, inclusive=True),
             ~re_evaluated,
         )
-        .distinct()
         .subquery("stale")
     )
     rows = _lookout_rows(

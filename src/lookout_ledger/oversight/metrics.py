@@ -39,6 +39,12 @@ DISABLING = ("referral_disabled", "removed")
 REFERRAL_STATE = ("referral_disabled", "referral_enabled", "removed")
 
 
+def materialized(stmt: Select[Any], name: str) -> Any:
+    """A CTE computed once. Without this, SQLite flattens the subquery into its users and
+    re-evaluates a correlated column (the next crossing, the removal test) at every reference."""
+    return stmt.cte(name).prefix_with("MATERIALIZED")
+
+
 def us(column: Any) -> ColumnElement[int]:
     """An Instant column as its raw integer microseconds, for window arithmetic."""
     return type_coerce(column, BigInteger)
@@ -109,10 +115,11 @@ def first_referrals(dialect: str, window_micros: int) -> Select[Any]:
         .where(c.c.person_id == li.c.person_id, us(c.c.at) > li.c.started_at, _not_own_crossing(c, li.c.crossing_id))
         .scalar_subquery()
     )
-    fr = (
-        select(li.c.id, li.c.person_id, li.c.started_at, li.c.crossing_id, li.c.n, next_at.label("next_at"))
-        .where(li.c.rn == 1)
-        .subquery("fr")
+    fr = materialized(
+        select(li.c.id, li.c.person_id, li.c.started_at, li.c.crossing_id, li.c.n, next_at.label("next_at")).where(
+            li.c.rn == 1
+        ),
+        "fr",
     )
 
     il = INSPECTION_LOOKOUTS.alias("fr_link")
@@ -132,8 +139,8 @@ def first_referrals(dialect: str, window_micros: int) -> Select[Any]:
     some_link_not_disabled = select(literal(1)).where(il.c.inspection_id == fr.c.id, ~disabled_in_time).exists()
 
     removed = case((some_link_not_disabled, 0), else_=1)
-    classified = select(fr.c.person_id, fr.c.started_at, fr.c.crossing_id, fr.c.n, removed.label("removed")).subquery(
-        "classified"
+    classified = materialized(
+        select(fr.c.person_id, fr.c.started_at, fr.c.crossing_id, fr.c.n, removed.label("removed")), "classified"
     )
     reentered = _reentered_while_active(classified, dialect)
     return select(
