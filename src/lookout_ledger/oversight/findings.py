@@ -336,35 +336,50 @@ def lk_sensitive_occupation(ctx: AuditContext) -> list[Finding]:
 
 
 def _inspection_rows(ctx: AuditContext, *columns: Any, where: Any, source: Any = None) -> Any:
-    """Inspections matching `where`, with the owner (and unit) of their first linked lookout."""
+    """Inspections matching `where`, with the owner (and unit) of their first linked lookout.
+
+    The planners disagree on the cheap way to find the first link: SQLite runs a correlated
+    subquery on the primary-key index almost for free, while PostgreSQL runs it once per finding
+    and is much faster with one hash join against the ranked links. Both give the same row.
+    """
     i, il, lk, o = INSPECTIONS, INSPECTION_LOOKOUTS, LOOKOUTS, OFFICIALS
-    first_link = il.join(lk, lk.c.id == il.c.lookout_id)
-    owner = (
-        select(lk.c.owner_id)
-        .select_from(first_link)
-        .where(il.c.inspection_id == i.c.id)
-        .order_by(il.c.position)
-        .limit(1)
-        .scalar_subquery()
+    base = source if source is not None else i
+    if ctx.dialect == "sqlite":
+        first_link = il.join(lk, lk.c.id == il.c.lookout_id)
+        owner = (
+            select(lk.c.owner_id)
+            .select_from(first_link)
+            .where(il.c.inspection_id == i.c.id)
+            .order_by(il.c.position)
+            .limit(1)
+            .scalar_subquery()
+        )
+        unit = (
+            select(o.c.unit_id)
+            .select_from(first_link.join(o, o.c.id == lk.c.owner_id))
+            .where(il.c.inspection_id == i.c.id)
+            .order_by(il.c.position)
+            .limit(1)
+            .scalar_subquery()
+        )
+        context: tuple[Any, Any] = (owner.label("owner_id"), unit.label("unit_id"))
+    else:
+        ranked = select(
+            il.c.inspection_id,
+            il.c.lookout_id,
+            func.row_number().over(partition_by=il.c.inspection_id, order_by=il.c.position).label("rn"),
+        ).subquery("ranked_link")
+        first = (
+            select(ranked.c.inspection_id, lk.c.owner_id, o.c.unit_id)
+            .select_from(ranked.join(lk, lk.c.id == ranked.c.lookout_id).outerjoin(o, o.c.id == lk.c.owner_id))
+            .where(ranked.c.rn == 1)
+            .subquery("first_link")
+        )
+        base = base.outerjoin(first, first.c.inspection_id == i.c.id)
+        context = (first.c.owner_id, first.c.unit_id)
+    stmt = (
+        select(i.c.id, i.c.person_id, *context, us(i.c.started_at).label("at"), *columns).select_from(base).where(where)
     )
-    unit = (
-        select(o.c.unit_id)
-        .select_from(first_link.join(o, o.c.id == lk.c.owner_id))
-        .where(il.c.inspection_id == i.c.id)
-        .order_by(il.c.position)
-        .limit(1)
-        .scalar_subquery()
-    )
-    stmt = select(
-        i.c.id,
-        i.c.person_id,
-        owner.label("owner_id"),
-        unit.label("unit_id"),
-        us(i.c.started_at).label("at"),
-        *columns,
-    ).where(where)
-    if source is not None:
-        stmt = stmt.select_from(source)
     return ctx.session.execute(stmt)
 
 
