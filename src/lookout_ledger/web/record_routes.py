@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from lookout_ledger.api.records import RECORD_TYPES, record
 from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.oversight.rules import RULES
 from lookout_ledger.people.service import MIN_PURPOSE_CHARS, PersonView, reveal_person
 from lookout_ledger.web.dashboard import cached_audit
 from lookout_ledger.web.deps import OVERSIGHT_ROLES, Principal, ledger_of, requires
@@ -60,6 +61,7 @@ def record_page(
         "purpose": purpose,
         "min_purpose": MIN_PURPOSE_CHARS,
         "record_types": RECORD_TYPES,
+        "rules": RULES,
     }
     return page(request, "record.html", context, status_code=status_code)
 
