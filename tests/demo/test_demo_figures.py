@@ -64,7 +64,9 @@ APPENDIX_C = {
 
 def audit(ledger: Ledger) -> AuditResult:
     with ledger.reading() as s:
-        return run_audit(s, now=parse_instant(EVALUATE_AT), review_window_days=7, policy=ledger.policy)
+        result = run_audit(s, now=parse_instant(EVALUATE_AT), review_window_days=7, policy=ledger.policy)
+        result.inspections_by_person  # noqa: B018  (loaded on first use, through this session: read it while open)
+        return result
 
 
 @pytest.fixture
