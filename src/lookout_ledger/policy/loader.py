@@ -235,7 +235,9 @@ def parse_policy(text: str, source: str) -> Policy:
     for r in data.get("rules", []):
         params = dict(r.get("parameters", {}))
         merged.update(params)
-        rules.append(PolicyRule(id=r["id"], statement=r["statement"].strip(), citation=r["citation"], parameters=params))
+        rules.append(
+            PolicyRule(id=r["id"], statement=r["statement"].strip(), citation=r["citation"], parameters=params)
+        )
     return Policy(
         name=str(data["name"]),
         version=str(data["version"]),
