@@ -358,3 +358,19 @@ def test_cli_writes_the_report(sqlite_ledger: Ledger, tmp_path: Path, monkeypatc
     entries = _entries(sqlite_ledger, "report.write")
     assert [json.loads(e.detail)["format"] for e in entries] == ["pdf", "html"]
     assert isinstance(entries[0].at, datetime)
+
+
+def test_drill_down_limit_keeps_every_finding_and_every_link_valid(scenario: Ledger, tmp_path: Path) -> None:
+    full = tmp_path / "full.html"
+    capped = tmp_path / "capped.html"
+    write_report(scenario, full, "html", now=NOW, max_records=0)
+    write_report(scenario, capped, "html", now=NOW, max_records=2)
+    full_doc, capped_doc = _parse(full.read_text()), _parse(capped.read_text())
+    records = {i for i in full_doc.ids if i.startswith("record-")}
+    assert {i for i in capped_doc.ids if i.startswith("record-")} == {"record-lookout-L-1", "record-lookout-L-2"}
+    assert set(capped_doc.hrefs) <= capped_doc.ids
+    text = _flat(re.sub(r"<[^>]+>", " ", capped.read_text()))
+    assert f"{len(records) - 2} more records with findings are listed in section 6" in text
+    assert "disclosure D-1" in text and "communication M-2" in text  # still listed, without a link
+    with pytest.raises(LedgerError, match="--max-records"):
+        write_report(scenario, tmp_path / "bad.html", "html", now=NOW, max_records=-1)

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, state
-from lookout_ledger.oversight.report import write_report
+from lookout_ledger.oversight.report import DEFAULT_MAX_RECORDS, write_report
 
 
 class ReportFormat(StrEnum):
@@ -42,6 +42,12 @@ def register(app: typer.Typer) -> None:
         purpose: str | None = typer.Option(
             None, "--purpose", help="Why names are needed, in words (required with --include-spii; logged)."
         ),
+        max_records: int = typer.Option(
+            DEFAULT_MAX_RECORDS,
+            "--max-records",
+            min=0,
+            help="Most records to detail in the drill-down (every finding is still listed); 0: all.",
+        ),
     ) -> None:
         """Write the oversight report: metrics, Figure-1 chart, findings by rule and official, the Appendix C
         matrix, and the records behind every finding."""
@@ -56,6 +62,7 @@ def register(app: typer.Typer) -> None:
             actor=state.actor,
             include_spii=include_spii,
             purpose=purpose,
+            max_records=max_records,
         )
         spii = f"; names of {written.persons_read} persons (read logged)" if include_spii else ""
         console.print(

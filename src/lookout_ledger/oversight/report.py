@@ -93,6 +93,9 @@ REQUIREMENT_SHORT = {
 }
 
 RECORD_TYPE_ORDER = ("lookout", "inspection", "disclosure", "communication")
+# A drill-down past a few thousand records is a database, not a report: beyond this many records
+# the report still lists and counts every finding, and says how many records it did not print.
+DEFAULT_MAX_RECORDS = 2000
 RECORD_TYPE_TITLES = {
     "lookout": "Lookout",
     "inspection": "Inspection",
@@ -158,7 +161,7 @@ class FindingRow:
     rule_anchor: str
     record_type: str
     record_id: str
-    record_anchor: str
+    record_anchor: str | None  # None when the record is beyond the drill-down limit
     person: str
     owner: str
     message: str
@@ -219,6 +222,7 @@ class ReportContext:
     inspections_by_person: dict[str, list[datetime]]
     finding_counts: dict[str, int]
     total_findings: int
+    records_omitted: int = 0
     persons_read: list[str] = field(default_factory=list)
 
 
@@ -313,8 +317,11 @@ def _metric_rows(metrics: dict[str, Any]) -> list[MetricRow]:
 
 
 def _database_label(ledger: Ledger) -> str:
-    """Where the data came from, without a password."""
-    return make_url(ledger.settings.database_url).render_as_string(hide_password=True)
+    """Where the data came from, without a password; an SQLite file by its absolute path."""
+    url = make_url(ledger.settings.database_url)
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        url = url.set(database=str(Path(url.database).resolve()))
+    return url.render_as_string(hide_password=True)
 
 
 def _counts(session: Session) -> list[tuple[str, int]]:
@@ -370,15 +377,23 @@ def build_report_context(
     include_spii: bool = False,
     purpose: str | None = None,
     actor: str | None = None,
+    max_records: int | None = DEFAULT_MAX_RECORDS,
 ) -> ReportContext:
     """Shape one audit result into the report. With `include_spii`, `session` must be a write
-    transaction: every person whose name is decrypted gets a "person.read" audit entry in it."""
+    transaction: every person whose name is decrypted gets a "person.read" audit entry in it.
+    `max_records` caps the drill-down (None or 0: every record behind a finding)."""
     purpose_text = _check_spii_reader(session, actor, purpose) if include_spii else None
     directory = Directory.load(session)
     findings = list(result.findings)
+    order = {t: i for i, t in enumerate(RECORD_TYPE_ORDER)}
+    keys = sorted(
+        {(f.record_type, f.record_id) for f in findings}, key=lambda k: (order.get(k[0], len(order)), k[0], k[1])
+    )
+    shown_keys = keys[:max_records] if max_records else keys
+    shown = set(shown_keys)
 
     # Persons the report may name: in findings, in the chart key, and in the disclosures drilled into.
-    disclosure_ids = {f.record_id for f in findings if f.record_type == "disclosure"}
+    disclosure_ids = {rid for rtype, rid in shown if rtype == "disclosure"}
     disclosure_persons: dict[str, list[str]] = defaultdict(list)
     all_disclosure_ids = [d["id"] for d in result.disclosures]
     for i in range(0, len(all_disclosure_ids), 500):
@@ -395,8 +410,8 @@ def build_report_context(
 
     # Drill-down records and their findings.
     wanted: dict[str, set[str]] = defaultdict(set)
-    for f in findings:
-        wanted[f.record_type].add(f.record_id)
+    for record_type, record_id in shown_keys:
+        wanted[record_type].add(record_id)
     facts = load_records(session, wanted, directory, person, include_spii)
     rows_by_record: dict[tuple[str, str], list[FindingRow]] = defaultdict(list)
     rows_by_rule: dict[str, list[FindingRow]] = defaultdict(list)
@@ -406,7 +421,7 @@ def build_report_context(
             rule_anchor=anchor("rule", f.rule),
             record_type=f.record_type,
             record_id=f.record_id,
-            record_anchor=record_anchor(f.record_type, f.record_id),
+            record_anchor=record_anchor(f.record_type, f.record_id) if (f.record_type, f.record_id) in shown else None,
             person=person(f.person_id),
             owner=directory.official_name(f.owner_id) if f.owner_id else "—",
             message=f.message,
@@ -422,7 +437,7 @@ def build_report_context(
         rule_rows.append(RuleRow(Rule(rule_id, rule_id, "", "", ""), counts[rule_id], anchor("rule", rule_id)))
 
     matrix, requirement_cells = _matrix(result, directory, disclosure_persons, session, disclosure_ids)
-    records = _record_sections(facts, rows_by_record, requirement_cells, person)
+    records = _record_sections(shown_keys, facts, rows_by_record, requirement_cells, person)
     chart_key = [
         ChartKeyRow(r.label, person(r.person_id), len(r.inspections))
         for r in charts.person_rows(result.inspections_by_person)
@@ -464,6 +479,7 @@ def build_report_context(
         inspections_by_person={k: list(v) for k, v in result.inspections_by_person.items()},
         finding_counts=dict(counts),
         total_findings=len(findings),
+        records_omitted=len(keys) - len(shown_keys),
         persons_read=sorted(person.names),
     )
 
@@ -541,13 +557,12 @@ def _owners(findings: list[Any], directory: Directory) -> list[OwnerRow]:
 
 
 def _record_sections(
+    keys: list[tuple[str, str]],
     facts: dict[tuple[str, str], RecordFacts],
     rows_by_record: dict[tuple[str, str], list[FindingRow]],
     requirement_cells: dict[str, list[tuple[str, Cell]]],
     person: _PersonNames,
 ) -> list[RecordSection]:
-    order = {t: i for i, t in enumerate(RECORD_TYPE_ORDER)}
-    keys = sorted(rows_by_record, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
     shown = set(keys)
     sections = []
     for record_type, record_id in keys:
@@ -644,6 +659,7 @@ def write_report(
     actor: str = "cli",
     include_spii: bool = False,
     purpose: str | None = None,
+    max_records: int | None = DEFAULT_MAX_RECORDS,
 ) -> WrittenReport:
     """Audit, render and write the report in one transaction with its audit-log entries.
 
@@ -652,6 +668,8 @@ def write_report(
     """
     if fmt not in FORMATS:
         raise LedgerError(f"--format: expected one of {', '.join(FORMATS)}, not {fmt!r}")
+    if max_records is not None and max_records < 0:
+        raise LedgerError("--max-records: a whole number >= 0 (0: every record)")
     if window is not None and window < 1:
         raise LedgerError("--review-window-days: a whole number of days >= 1")
     if not include_spii and purpose:
@@ -666,7 +684,7 @@ def write_report(
     try:
         with ledger.transaction() as session:
             result = run_audit(session, now=at, review_window_days=days, policy=ledger.policy)
-            ctx = build_report_context(ledger, session, result, include_spii, purpose, actor)
+            ctx = build_report_context(ledger, session, result, include_spii, purpose, actor, max_records)
             data = render(ctx, fmt)
             digest = hashlib.sha256(data).hexdigest()
             detail: dict[str, Any] = {

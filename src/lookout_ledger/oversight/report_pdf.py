@@ -250,6 +250,7 @@ def _title_block(ctx: ReportContext, s: dict[str, ParagraphStyle]) -> list[Flowa
         Paragraph(_t(ctx.title), s["h1"]),
         Spacer(1, 4 * mm),
         _table(rows, [35 * mm, WIDTH - 35 * mm], header=False),
+        Spacer(1, 4 * mm),
     ]
     if ctx.include_spii:
         out.append(
@@ -447,6 +448,15 @@ def _finding_list(ctx: ReportContext, s: dict[str, ParagraphStyle]) -> list[Flow
 
 def _records(ctx: ReportContext, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     out: list[Flowable] = [PageBreak(), _heading("7. Records behind the findings", s["h2"], "records")]
+    if ctx.records_omitted:
+        out.append(
+            Paragraph(
+                f"The first {len(ctx.records)} records are shown; {ctx.records_omitted} more records with findings "
+                "are listed in section 6 without their details. Write the report with --max-records 0 to include "
+                "every record.",
+                s["muted"],
+            )
+        )
     if not ctx.records:
         return [*out, Paragraph("No findings, so no records to show.", s["muted"])]
     for rec in ctx.records:
@@ -462,6 +472,9 @@ def _records(ctx: ReportContext, s: dict[str, ParagraphStyle]) -> list[Flowable]
                 )
             )
         facts = [[Paragraph(_t(k), s["cellb"]), Paragraph(_t(v), s["cell"])] for k, v in rec.facts]
+        if rec.related:
+            links = ", ".join(_link(text, target) for text, target in rec.related)
+            facts.append([Paragraph("Related records", s["cellb"]), Paragraph(links, s["cell"])])
         block: list[Flowable] = [*head, Spacer(1, 1.5 * mm), _table(facts, [50 * mm, WIDTH - 50 * mm], header=False)]
         if rec.requirements:
             req_rows = [
