@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lookout_ledger import __version__
+from lookout_ledger.api import lookouts as lookouts_api
 from lookout_ledger.api import routes as api_routes
 from lookout_ledger.api.audit_cache import AuditCache
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
@@ -52,6 +53,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(dashboard.router)
     app.include_router(record_routes.router)
     app.include_router(api_routes.router)
+    lookouts_api.install(app)  # lifecycle API, pages and the scheduled sweep
     _install_error_handlers(app)
     return app
 

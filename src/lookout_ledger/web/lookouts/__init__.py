@@ -1,0 +1,1 @@
+"""Lifecycle pages: my lookouts, place a lookout, approval queues, transfer inbox, timeline."""

@@ -1,0 +1,301 @@
+"""Lifecycle pages: thin adapters over the same services as the API and the CLI.
+
+Forms post back here; a refusal is shown on the page with its rule, reason, remedy and
+citation (the words the policy states), and the draft is kept so the official can fix it.
+The placement form shows the policy's feedback (`preview`) before anything is submitted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core.auth import Role
+from lookout_ledger.core.errors import LedgerError, Refusal
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
+from lookout_ledger.lookouts import approvals, reviews, transfers
+from lookout_ledger.lookouts.common import perform
+from lookout_ledger.lookouts.listing import my_lookouts
+from lookout_ledger.lookouts.placement import LookoutDraft, place_lookout, preview
+from lookout_ledger.lookouts.state import referral_state
+from lookout_ledger.lookouts.timeline import timeline
+from lookout_ledger.lookouts.training import acknowledge, has_acknowledged
+from lookout_ledger.notifications import service as inbox_service
+from lookout_ledger.notifications.mailer import deliver_pending
+from lookout_ledger.web.deps import Principal, current_principal, ledger_of
+from lookout_ledger.web.render import make_templates
+from lookout_ledger.web.security import CSRF_HEADER
+
+router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
+_templates: Jinja2Templates | None = None
+
+
+def _tpl() -> Jinja2Templates:
+    """The shared templates (layout, filters) with this package's templates in front."""
+    global _templates
+    if _templates is None:
+        _templates = make_templates()
+        env = _templates.env
+        env.loader = ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")), env.loader])  # type: ignore[list-item]
+    return _templates
+
+
+def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], status: int = 200) -> Response:
+    base = {
+        "principal": p,
+        "csrf": p.csrf,
+        "csrf_headers": {CSRF_HEADER: p.csrf},
+        "roles_all": [r.value for r in Role],
+        "title": "",
+        "refusal": None,
+        "error": None,
+        "ts": lambda d: format_rfc3339(d) if d else "",
+    }
+    return _tpl().TemplateResponse(request, template, {**base, **ctx}, status_code=status)
+
+
+def _act(request: Request, p: Principal, action: str, fn: Callable[[Ledger, Session], T], **where: str | None) -> T:
+    ledger = ledger_of(request)
+    result = perform(ledger, p.username, action, lambda s: fn(ledger, s), **where)
+    with contextlib.suppress(OSError, LedgerError):  # the notice is in the inbox; e-mail is retried later
+        deliver_pending(ledger)
+    return result
+
+
+def _back(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/lookouts")
+def my_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+    ledger = ledger_of(request)
+    with ledger.reading() as s:
+        rows = my_lookouts(ledger, s, p.username) if p.official_id else []
+        notices = inbox_service.inbox(s, p.username, limit=20)
+        trained = has_acknowledged(s, p.username, ledger)
+        pending_transfers = transfers.inbox(s, p.username) if p.official_id else []
+        queue = approvals.queue(s, p.username) if p.official_id else []
+    return _page(
+        request,
+        p,
+        "lookouts/mine.html",
+        {
+            "title": "My lookouts",
+            "rows": rows,
+            "notices": notices,
+            "trained": trained,
+            "policy": ledger.policy,
+            "pending_transfers": pending_transfers,
+            "queue": queue,
+        },
+    )
+
+
+@router.post("/lookouts/acknowledge")
+def acknowledge_policy(request: Request, p: Principal = Depends(current_principal)) -> Response:
+    _act(request, p, "policy.acknowledge", lambda ledger, s: acknowledge(ledger, s, p.username))
+    return _back("/lookouts")
+
+
+def _draft(form: dict[str, str]) -> LookoutDraft:
+    expires_text = form.get("expires_at", "").strip()
+    try:
+        expires = parse_instant(expires_text) if expires_text else None
+    except ValueError as exc:
+        raise LedgerError(f"expires_at: {exc}") from None
+    return LookoutDraft(
+        person_id=form.get("person_id", "").strip(),
+        status_code=form.get("status_code", "suspect"),
+        suspected_activity=form.get("suspected_activity"),
+        basis=form.get("basis"),
+        information_sought=[t for t in form.get("information_sought", "").splitlines() if t.strip()],
+        action=form.get("action", "refer_secondary"),
+        expires_at=expires,
+        nexus=form.get("nexus") or None,
+    )
+
+
+@router.get("/lookouts/new")
+def new_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+    return _page(
+        request,
+        p,
+        "lookouts/new.html",
+        {"title": "Place a lookout", "form": {}, "feedback": None, "policy": ledger_of(request).policy},
+    )
+
+
+@router.post("/lookouts/new")
+async def new_submit(request: Request, p: Principal = Depends(current_principal)) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    ledger = ledger_of(request)
+    ctx: dict[str, Any] = {"title": "Place a lookout", "form": form, "feedback": None, "policy": ledger.policy}
+    try:
+        draft = _draft(form)
+        with ledger.reading() as s:
+            ctx["feedback"] = preview(ledger, s, draft)
+        if form.get("intent") != "place":
+            return _page(request, p, "lookouts/new.html", ctx)
+        lookout = _act(
+            request, p, "place", lambda lg, s: place_lookout(lg, s, p.username, draft), person_id=draft.person_id
+        )
+    except Refusal as exc:
+        return _page(request, p, "lookouts/new.html", {**ctx, "refusal": exc}, status=409)
+    except LedgerError as exc:
+        return _page(request, p, "lookouts/new.html", {**ctx, "error": str(exc)}, status=400)
+    return _back(f"/lookouts/{lookout.id}")
+
+
+@router.get("/lookouts/approvals")
+def approvals_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+    with ledger_of(request).reading() as s:
+        items = approvals.queue(s, p.username) if p.official_id else []
+    return _page(request, p, "lookouts/approvals.html", {"title": "Approvals", "items": items})
+
+
+@router.get("/lookouts/transfers")
+def transfers_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+    with ledger_of(request).reading() as s:
+        items = transfers.inbox(s, p.username) if p.official_id else []
+    return _page(request, p, "lookouts/transfers.html", {"title": "Transfer inbox", "items": items})
+
+
+@router.post("/lookouts/transfers/{transfer_id}/accept")
+def accept(transfer_id: str, request: Request, p: Principal = Depends(current_principal)) -> Response:
+    tr = _act(
+        request, p, "transfer.accept", lambda ledger, s: transfers.accept_transfer(ledger, s, p.username, transfer_id)
+    )
+    return _back(f"/lookouts/{tr.lookout_id}")
+
+
+def _detail(request: Request, p: Principal, lookout_id: str, **extra: Any) -> Response:
+    ledger = ledger_of(request)
+    with ledger.reading() as s:
+        state = referral_state(s, lookout_id, ledger.now(), ledger.policy)
+        entries = timeline(s, lookout_id)
+        aps = approvals.approvals_of(s, lookout_id)
+        open_reviews = reviews.open_reviews(s, lookout_id)
+    return _page(
+        request,
+        p,
+        "lookouts/detail.html",
+        {
+            "title": f"Lookout {lookout_id}",
+            "lookout_id": lookout_id,
+            "state": state,
+            "entries": entries,
+            "approvals": aps,
+            "open_reviews": open_reviews,
+            **extra,
+        },
+        status=409 if extra.get("refusal") else (400 if extra.get("error") else 200),
+    )
+
+
+@router.get("/lookouts/{lookout_id}")
+def detail(lookout_id: str, request: Request, p: Principal = Depends(current_principal)) -> Response:
+    return _detail(request, p, lookout_id)
+
+
+def _post(
+    request: Request, p: Principal, lookout_id: str, action: str, fn: Callable[[Ledger, Session], Any]
+) -> Response:
+    try:
+        _act(request, p, action, fn, lookout_id=lookout_id)
+    except Refusal as exc:
+        return _detail(request, p, lookout_id, refusal=exc)
+    except LedgerError as exc:
+        return _detail(request, p, lookout_id, error=str(exc))
+    return _back(f"/lookouts/{lookout_id}")
+
+
+@router.post("/lookouts/{lookout_id}/approve")
+def approve(
+    lookout_id: str,
+    request: Request,
+    role: str = Form(...),
+    statement: str = Form(""),
+    decision: str = Form("approve"),
+    p: Principal = Depends(current_principal),
+) -> Response:
+    return _post(
+        request,
+        p,
+        lookout_id,
+        f"approval.{role}",
+        lambda ledger, s: approvals.decide(ledger, s, p.username, lookout_id, role, decision == "approve", statement),
+    )
+
+
+@router.post("/lookouts/{lookout_id}/keep")
+def keep(
+    lookout_id: str,
+    request: Request,
+    reason: str = Form(""),
+    still_sought: str = Form(""),
+    p: Principal = Depends(current_principal),
+) -> Response:
+    topics = [t for t in still_sought.splitlines() if t.strip()]
+    return _post(
+        request,
+        p,
+        lookout_id,
+        "review.keep",
+        lambda ledger, s: reviews.keep(ledger, s, p.username, lookout_id, reason, topics),
+    )
+
+
+@router.post("/lookouts/{lookout_id}/remove")
+def remove(
+    lookout_id: str, request: Request, reason: str = Form(""), p: Principal = Depends(current_principal)
+) -> Response:
+    return _post(
+        request, p, lookout_id, "remove", lambda ledger, s: reviews.remove(ledger, s, p.username, lookout_id, reason)
+    )
+
+
+@router.post("/lookouts/{lookout_id}/transfer")
+def transfer(
+    lookout_id: str,
+    request: Request,
+    to_owner_id: str = Form(""),
+    instructions: str = Form(""),
+    p: Principal = Depends(current_principal),
+) -> Response:
+    return _post(
+        request,
+        p,
+        lookout_id,
+        "transfer.request",
+        lambda ledger, s: transfers.request_transfer(
+            ledger, s, p.username, lookout_id, to_owner_id.strip(), instructions
+        ),
+    )
+
+
+@router.post("/lookouts/{lookout_id}/renew")
+def renew(
+    lookout_id: str,
+    request: Request,
+    reassessment: str = Form(""),
+    expires_at: str = Form(""),
+    p: Principal = Depends(current_principal),
+) -> Response:
+    def use_case(ledger: Ledger, s: Session) -> Any:
+        try:
+            expires = parse_instant(expires_at.strip())
+        except ValueError as exc:
+            raise LedgerError(f"expires_at: {exc}") from None
+        return reviews.renew(ledger, s, p.username, lookout_id, reassessment, expires)
+
+    return _post(request, p, lookout_id, "renew", use_case)

@@ -1,0 +1,223 @@
+"""Every lifecycle control through the HTTP API: refusals answer 409 with rule id and reason."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "lookouts"))
+from lifecycle_world import PASSWORD, World, build_world
+
+from lookout_ledger.core.clock import FixedClock
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.lookouts import reviews
+from lookout_ledger.web.app import create_app
+
+
+class Api:
+    def __init__(self, ledger: Ledger) -> None:
+        self.app = create_app(ledger)
+        self.clients: dict[str, tuple[TestClient, str]] = {}
+
+    def as_(self, username: str) -> tuple[TestClient, str]:
+        if username not in self.clients:
+            c = TestClient(self.app, base_url="http://testserver")
+            r = c.post("/api/session", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            self.clients[username] = (c, r.json()["csrf_token"])
+        return self.clients[username]
+
+    def post(self, username: str, path: str, body: dict | None = None) -> object:
+        c, token = self.as_(username)
+        return c.post(path, json=body or {}, headers={"X-CSRF-Token": token})
+
+    def get(self, username: str, path: str) -> object:
+        return self.as_(username)[0].get(path)
+
+
+@pytest.fixture
+def world(ledger: Ledger) -> World:
+    return build_world(ledger)
+
+
+@pytest.fixture
+def api(ledger: Ledger, world: World) -> Api:
+    return Api(ledger)
+
+
+def draft(world: World, **over: object) -> dict:
+    d = world.draft(**over)
+    return {
+        "person_id": d.person_id,
+        "status_code": d.status_code,
+        "suspected_activity": d.suspected_activity,
+        "basis": d.basis,
+        "information_sought": d.information_sought,
+        "action": d.action,
+        "expires_at": d.expires_at.isoformat() if d.expires_at else "",
+        "nexus": d.nexus,
+    }
+
+
+def placed(api: Api, world: World, **over: object) -> str:
+    r = api.post("alice", "/api/lookouts", draft(world, **over))
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+@pytest.mark.parametrize(
+    ("over", "rule"),
+    [
+        ({"basis": ""}, "LC-BASIS-REQUIRED"),
+        ({"information_sought": []}, "LC-BASIS-REQUIRED"),
+        ({"status_code": "non_suspect"}, "LC-NON-SUSPECT"),
+        ({"basis": "Attended the protest and was photographing officers at the port."}, "LC-FIRST-AMENDMENT"),
+        ({"person_id": "P-J"}, "LC-FIRST-AMENDMENT"),
+    ],
+)
+def test_placement_refusals(api: Api, world: World, over: dict, rule: str) -> None:
+    r = api.post("alice", "/api/lookouts", draft(world, **over))
+    assert r.status_code == 409
+    refusal = r.json()["refusal"]
+    assert refusal["rule"] == rule and refusal["reason"] and refusal["remedy"] and refusal["citation"]
+    assert refusal["details"]["policy"] == "tecs-directive-strict 2026.1"
+
+
+def test_expiry_over_maximum_refused(api: Api, world: World, ledger: Ledger) -> None:
+    body = draft(world)
+    body["expires_at"] = (ledger.now() + timedelta(days=200)).isoformat()
+    r = api.post("alice", "/api/lookouts", body)
+    assert r.status_code == 409 and r.json()["refusal"]["rule"] == "LC-EXPIRY"
+
+
+def test_preview_shows_feedback_without_writing(api: Api, world: World) -> None:
+    r = api.post(
+        "alice", "/api/lookouts/preview", draft(world, person_id="P-J", nexus="Drove the van used in the crossing.")
+    )
+    data = r.json()
+    assert data["allowed"] and data["required_approvals"] == ["supervisor", "counsel"] and data["sensitive"]
+    assert api.get("alice", "/api/lookouts/mine").json()["lookouts"] == []
+
+
+def test_approval_flow_separation_of_duties_and_state(api: Api, world: World) -> None:
+    lid = placed(api, world)
+    view = api.get("alice", f"/api/lookouts/{lid}").json()
+    assert not view["state"]["refers"] and view["state"]["reasons"][0]["rule"] == "LC-APPROVAL-REQUIRED"
+    assert view["decisions"][0]["policy"] == {"name": "tecs-directive-strict", "version": "2026.1"}
+    r = api.post(
+        "alice", f"/api/lookouts/{lid}/approvals", {"role": "supervisor", "statement": "Approving my own lookout"}
+    )
+    assert r.status_code == 403  # alice is not a supervisor
+    assert [q["lookout_id"] for q in api.get("sam", "/api/approvals").json()["approvals"]] == [lid]
+    r = api.post(
+        "sam", f"/api/lookouts/{lid}/approvals", {"role": "supervisor", "statement": "Checked basis and topics."}
+    )
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    assert api.get("alice", f"/api/lookouts/{lid}").json()["state"]["refers"]
+    referring = api.get("pat", "/api/lookouts/referring").json()["lookouts"]
+    assert {"id": lid, "person_id": "P-1"} in referring
+
+
+def test_self_approval_refused(api: Api, world: World) -> None:
+    r = api.post("sue", "/api/lookouts", draft(world))
+    lid = r.json()["id"]
+    r = api.post(
+        "sue", f"/api/lookouts/{lid}/approvals", {"role": "supervisor", "statement": "My own request, approved."}
+    )
+    assert r.status_code == 409 and r.json()["refusal"]["rule"] == "LC-SEPARATION-OF-DUTIES"
+
+
+def test_training_required(ledger: Ledger) -> None:
+    world = build_world(ledger, acknowledged=False)
+    api = Api(ledger)
+    r = api.post("alice", "/api/lookouts", draft(world))
+    assert r.status_code == 409 and r.json()["refusal"]["rule"] == "LC-TRAINING"
+    assert api.post("alice", "/api/policy/acknowledge").status_code == 200
+    assert api.get("alice", "/api/policy").json()["acknowledged_by_you"] is True
+    assert api.post("alice", "/api/lookouts", draft(world)).status_code == 201
+
+
+def test_missed_review_sweep_and_keep(api: Api, world: World, ledger: Ledger, clock: FixedClock) -> None:
+    lid = placed(api, world)
+    api.post("sam", f"/api/lookouts/{lid}/approvals", {"role": "supervisor", "statement": "Checked basis and topics."})
+    with ledger.transaction() as s:
+        world.inspection(s, lid, "P-1", ledger.now(), "I-1")
+        reviews.record_inspection(ledger, s, lid, "I-1", ledger.now())
+    assert api.get("alice", f"/api/lookouts/{lid}").json()["state"]["reasons"][0]["rule"] == "LC-POST-INSPECTION-REVIEW"
+    clock.advance(days=8)
+    assert api.post("pat", "/api/sweep").status_code == 403
+    report = api.post("sam", "/api/sweep").json()
+    assert report["post_inspection_disabled"] == [lid]
+    assert api.post("sam", "/api/sweep").json()["post_inspection_disabled"] == []
+    kinds = [n["kind"] for n in api.get("sam", "/api/inbox").json()["notices"]]
+    assert "review_missed" in kinds
+    r = api.post(
+        "alice", f"/api/lookouts/{lid}/keep", {"reason": "Organiser still unknown after interview.", "still_sought": []}
+    )
+    assert r.status_code == 409 and r.json()["refusal"]["rule"] == "LC-POST-INSPECTION-REVIEW"
+    r = api.post(
+        "alice",
+        f"/api/lookouts/{lid}/keep",
+        {"reason": "Organiser still unknown after interview.", "still_sought": ["Organiser"]},
+    )
+    assert r.status_code == 200
+    view = api.get("alice", f"/api/lookouts/{lid}").json()
+    assert view["state"]["refers"]
+    assert [e["kind"] for e in view["timeline"]][-3:] == [
+        "post_inspection_decided",
+        "reviewed",
+        "referral_enabled",
+    ] or "referral_enabled" in [e["kind"] for e in view["timeline"]]
+
+
+def test_referral_limit_clear(api: Api, world: World, ledger: Ledger, clock: FixedClock) -> None:
+    lid = placed(api, world)
+    api.post("sam", f"/api/lookouts/{lid}/approvals", {"role": "supervisor", "statement": "Checked basis and topics."})
+    for n in (1, 2):
+        clock.advance(days=2)
+        with ledger.transaction() as s:
+            world.inspection(s, lid, "P-1", ledger.now(), f"I-{n}")
+            reviews.record_inspection(ledger, s, lid, f"I-{n}", ledger.now())
+        clock.advance(hours=1)
+        api.post(
+            "alice", f"/api/lookouts/{lid}/keep", {"reason": "Still needed after interview.", "still_sought": ["x"]}
+        )
+    rules = [b["rule"] for b in api.get("alice", f"/api/lookouts/{lid}").json()["state"]["reasons"]]
+    assert rules == ["LC-REFERRAL-LIMIT"]
+    assert (
+        api.post("alice", f"/api/lookouts/{lid}/clear-referral-limit", {"reason": "Clearing my own."}).status_code
+        == 403
+    )
+    r = api.post("sam", f"/api/lookouts/{lid}/clear-referral-limit", {"reason": "Both interviews reviewed; justified."})
+    assert r.status_code == 200
+    assert api.get("alice", f"/api/lookouts/{lid}").json()["state"]["refers"]
+
+
+def test_transfer_request_and_acceptance(api: Api, world: World) -> None:
+    lid = placed(api, world)
+    r = api.post("alice", f"/api/lookouts/{lid}/transfers", {"to_owner_id": "O-BOB", "instructions": "ok"})
+    assert r.status_code == 409 and r.json()["refusal"]["rule"] == "LC-TRANSFER-ACCEPTANCE"
+    r = api.post(
+        "alice",
+        f"/api/lookouts/{lid}/transfers",
+        {"to_owner_id": "O-BOB", "instructions": "Organiser unknown; ask about 12-20; remove when named."},
+    )
+    assert r.status_code == 201
+    tid = r.json()["id"]
+    assert [t["id"] for t in api.get("bob", "/api/transfers").json()["transfers"]] == [tid]
+    assert api.post("sam", f"/api/transfers/{tid}/accept").status_code == 403
+    r = api.post("bob", f"/api/transfers/{tid}/accept")
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    timeline = api.get("bob", f"/api/lookouts/{lid}").json()["timeline"]
+    transferred = [e for e in timeline if e["kind"] == "transferred"]
+    assert transferred and "notice: True" in transferred[0]["text"]
+    assert [o["id"] for o in api.get("bob", "/api/lookouts/mine").json()["lookouts"]] == [lid]
+
+
+def test_openapi_lists_lifecycle_routes(api: Api) -> None:
+    paths = api.as_("alice")[0].get("/openapi.json").json()["paths"]
+    assert "/api/lookouts" in paths and "/api/transfers/{transfer_id}/accept" in paths
