@@ -9,9 +9,13 @@ never appear where they must not.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from factories import Factory
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.crypto import normalise_document
@@ -156,3 +160,39 @@ def build(ledger: Ledger) -> Scenario:
         add_user(s, username="officer", password=PASSWORD, roles=[Role.PORT_OFFICER], at=at, display_name="Pat Officer")
         ledger.audit(s, "loader", "lookout.place", "lookout", S.lookout, {"source": "web test scenario"})
     return S
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def client_for(ledger: Ledger) -> TestClient:
+    from lookout_ledger.web.app import create_app
+
+    return TestClient(create_app(ledger), base_url="http://testserver")
+
+
+def signin_token(client: TestClient) -> str:
+    page = client.get("/signin")
+    match = CSRF_INPUT.search(page.text)
+    assert match, "the sign-in form carries a CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the form; return the session's CSRF token (as pages embed it)."""
+    response = client.post(
+        "/signin",
+        data={"username": username, "password": password, "csrf_token": signin_token(client), "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    home = client.get("/")
+    match = CSRF_INPUT.search(home.text)
+    assert match, "signed-in pages carry the session's CSRF token"
+    return match.group(1)
+
+
+def audit_actions(ledger: Ledger) -> list[tuple[str, str, str | None]]:
+    with ledger.reading() as s:
+        rows = s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
+        return [(e.actor, e.action, e.target_id) for e in rows]

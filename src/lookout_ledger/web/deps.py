@@ -124,7 +124,7 @@ async def csrf_guard(request: Request) -> None:
     if request.method in SAFE_METHODS:
         return
     path = request.url.path
-    if path == API_SIGNIN_PATH:
+    if path == API_SIGNIN_PATH and request.method == "POST":
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             raise CsrfRejected("sign in through the API with a JSON body (Content-Type: application/json)")
         return

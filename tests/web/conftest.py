@@ -1,0 +1,31 @@
+"""Fixtures of the web tests: the scenario in a ledger on each engine, and a client for it."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from web_scenario import Scenario, build, client_for
+
+from lookout_ledger.core.ledger import Ledger
+
+
+@pytest.fixture
+def scenario(ledger: Ledger) -> Scenario:
+    return build(ledger)
+
+
+@pytest.fixture
+def client(ledger: Ledger, scenario: Scenario) -> TestClient:
+    return client_for(ledger)
+
+
+@pytest.fixture
+def lite_ledger(sqlite_ledger: Ledger) -> Ledger:
+    """The scenario on SQLite only, for behaviour of the web layer that no engine can change."""
+    build(sqlite_ledger)
+    return sqlite_ledger
+
+
+@pytest.fixture
+def lite_client(lite_ledger: Ledger) -> TestClient:
+    return client_for(lite_ledger)

@@ -1,0 +1,106 @@
+"""Signing in and out: sessions, failures that reveal nothing, and the audit log."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner
+from web_scenario import PASSWORD, audit_actions, sign_in, signin_token
+
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.web.security import SESSION_COOKIE, SESSION_MAX_AGE
+
+
+def test_sign_in_sets_a_strict_httponly_expiring_cookie_and_is_logged(client: TestClient, ledger: Ledger) -> None:
+    token = signin_token(client)
+    r = client.post(
+        "/signin",
+        data={"username": "auditor", "password": PASSWORD, "csrf_token": token, "next": "/dashboard"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == "/dashboard"
+    cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith(f"{SESSION_COOKIE}="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert f"Max-Age={SESSION_MAX_AGE}" in cookie
+    assert ("auditor", "session.sign_in", "auditor") in audit_actions(ledger)
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client: TestClient, ledger: Ledger) -> None:
+    answers = []
+    for username, password in (("auditor", "wrong password"), ("nobody-here", PASSWORD)):
+        r = client.post(
+            "/signin",
+            data={"username": username, "password": password, "csrf_token": signin_token(client)},
+            follow_redirects=False,
+        )
+        assert r.status_code == 401
+        assert SESSION_COOKIE not in r.cookies
+        answers.append(r.text.split('<p class="alert alert-error" role="alert">')[1].split("</p>")[0])
+    assert answers[0] == answers[1] == "Unknown user or wrong password."
+    failed = [a for a in audit_actions(ledger) if a[1] == "session.sign_in_failed"]
+    assert len(failed) == 2
+    assert client.get("/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_ends_the_session_and_is_logged(client: TestClient, ledger: Ledger) -> None:
+    csrf = sign_in(client, "auditor")
+    r = client.post("/signout", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/signin"
+    assert ("auditor", "session.sign_out", "auditor") in audit_actions(ledger)
+    r = client.get("/dashboard", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/signin?next=/dashboard"
+
+
+def test_signed_out_visitor_is_sent_to_sign_in_and_back(client: TestClient) -> None:
+    r = client.get("/records/lookout/L-100", follow_redirects=False)
+    assert r.headers["location"] == "/signin?next=/records/lookout/L-100"
+    r = client.post(
+        "/signin",
+        data={
+            "username": "auditor",
+            "password": PASSWORD,
+            "csrf_token": signin_token(client),
+            "next": "/records/lookout/L-100",
+        },
+        follow_redirects=False,
+    )
+    assert r.headers["location"] == "/records/lookout/L-100"
+
+
+def test_sign_in_never_redirects_off_site(client: TestClient) -> None:
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        r = client.post(
+            "/signin",
+            data={"username": "auditor", "password": PASSWORD, "csrf_token": signin_token(client), "next": target},
+            follow_redirects=False,
+        )
+        assert r.headers["location"] == "/"
+        client.cookies.clear()
+
+
+def test_forged_and_expired_sessions_are_no_session(client: TestClient, ledger: Ledger, monkeypatch) -> None:
+    client.cookies.set(SESSION_COOKIE, "eyJ1IjoiYXVkaXRvciIsImMiOiJ4In0.forged.signature")
+    assert client.get("/dashboard", follow_redirects=False).status_code == 303
+
+    client.cookies.clear()
+    sign_in(client, "auditor")
+    assert client.get("/dashboard").status_code == 200
+    # Nine hours later (wall clock) the same cookie no longer opens anything.
+    later = time.time() + SESSION_MAX_AGE + 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(later))
+    assert client.get("/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_deactivated_user_loses_their_session(client: TestClient, ledger: Ledger) -> None:
+    from lookout_ledger.core.auth import User
+
+    sign_in(client, "auditor")
+    with ledger.transaction() as s:
+        s.get(User, "auditor").active = False
+    assert client.get("/dashboard", follow_redirects=False).status_code == 303
