@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
 
-from web_scenario import Scenario, build, client_for  # noqa: E402
+from web_scenario import Scenario, build, client_for
 
-from lookout_ledger.core.ledger import Ledger  # noqa: E402
+from lookout_ledger.core.ledger import Ledger
 
 
 @pytest.fixture

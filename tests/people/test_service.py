@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from factories import Factory
 from sqlalchemy import select
 
+from factories import Factory
 from lookout_ledger.core.auditlog import AuditEntry, verify
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound

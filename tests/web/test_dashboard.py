@@ -117,8 +117,9 @@ def test_a_bad_filter_names_the_field(client: TestClient) -> None:
 
 
 def test_findings_are_paginated(ledger: Ledger, scenario: Scenario) -> None:
-    from factories import Factory
     from web_scenario import client_for
+
+    from factories import Factory
 
     with ledger.transaction() as s:
         fx = Factory(s, ledger.keyring)

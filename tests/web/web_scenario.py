@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from factories import Factory
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+
+from factories import Factory
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.clock import FixedClock
