@@ -404,7 +404,8 @@ def build_report_context(
         ):
             disclosure_persons[did].append(pid)
     named = {f.person_id for f in findings if f.person_id}
-    named |= set(result.inspections_by_person)
+    if len(result.inspections_by_person) <= charts.MAX_PERSON_ROWS:  # persons in the chart key
+        named |= set(result.inspections_by_person)
     named |= {p for did in disclosure_ids for p in disclosure_persons.get(did, [])}
     person = _PersonNames(ledger, session, named, include_spii)
 
@@ -438,10 +439,13 @@ def build_report_context(
 
     matrix, requirement_cells = _matrix(result, directory, disclosure_persons, session, disclosure_ids)
     records = _record_sections(shown_keys, facts, rows_by_record, requirement_cells, person)
-    chart_key = [
-        ChartKeyRow(r.label, person(r.person_id), len(r.inspections))
-        for r in charts.person_rows(result.inspections_by_person)
-    ]
+    chart_rows = charts.person_rows(result.inspections_by_person)
+    # The key explains the per-person chart; past MAX_PERSON_ROWS the chart is weekly and has no labels.
+    chart_key = (
+        [ChartKeyRow(r.label, person(r.person_id), len(r.inspections)) for r in chart_rows]
+        if len(chart_rows) <= charts.MAX_PERSON_ROWS
+        else []
+    )
 
     if include_spii:
         for pid in sorted(person.names):

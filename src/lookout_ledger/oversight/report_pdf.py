@@ -30,6 +30,7 @@ from reportlab.platypus import (
     Frame,
     Image,
     KeepTogether,
+    LongTable,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -149,7 +150,9 @@ def _link(text: str, target: str | None) -> str:
 
 
 def _table(rows: list[list[Any]], widths: list[float], header: bool = True, extra: list[Any] | None = None) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    # LongTable splits long tables across pages without re-measuring every row per page.
+    kind = LongTable if len(rows) > 100 else Table
+    table = kind(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
     style: list[Any] = [
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
