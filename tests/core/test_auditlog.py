@@ -114,3 +114,12 @@ def test_wrong_key_fails_verification(ledger: Ledger) -> None:
     with ledger.reading() as s:
         result = auditlog.verify(s, Keyring.generate())
     assert not result.ok
+
+
+def test_a_reader_does_not_block_a_writer(sqlite_ledger: Ledger) -> None:
+    """Reads begin DEFERRED on SQLite: an open read transaction never holds the write lock."""
+    _write(sqlite_ledger, 1)
+    with sqlite_ledger.reading() as reader:
+        reader.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+        _write(sqlite_ledger, 1)  # would wait for the busy timeout and fail if the reader held the lock
+    assert _verify(sqlite_ledger).entries == 2

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -43,15 +44,18 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
 
-        # pysqlite's own transaction handling defers BEGIN; take the write lock at the start
-        # of every transaction so the audit chain is appended by one writer at a time.
+        # pysqlite's own transaction handling is bypassed so we choose how each transaction
+        # begins: write use cases (see `writer`) take the write lock up front with BEGIN
+        # IMMEDIATE, so the audit chain is appended by one writer at a time and a writer never
+        # fails half-way on a lock upgrade; reads begin DEFERRED and never block writers.
         @event.listens_for(engine, "connect")
         def _no_autobegin(dbapi_conn: object, _r: object) -> None:
             dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
 
         @event.listens_for(engine, "begin")
-        def _begin(conn: object) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+        def _begin(conn: Any) -> None:
+            mode = "IMMEDIATE" if conn.get_execution_options().get("writer") else "DEFERRED"
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     if url.startswith("postgresql://"):
@@ -88,10 +92,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def writer(engine: Engine) -> Engine:
+    """The engine as a writer: on SQLite its transactions begin IMMEDIATE (no effect elsewhere)."""
+    return engine.execution_options(writer=True)
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction per use case: commit on success, roll back on any error."""
-    with session_factory(engine)() as session, session.begin():
+    with session_factory(writer(engine))() as session, session.begin():
         yield session
 
 

@@ -19,7 +19,7 @@ from lookout_ledger.core import auditlog
 from lookout_ledger.core.clock import Clock, SystemClock
 from lookout_ledger.core.config import Settings
 from lookout_ledger.core.crypto import Keyring, load_keyring
-from lookout_ledger.core.db import get_engine, session_factory
+from lookout_ledger.core.db import get_engine, session_factory, writer
 from lookout_ledger.policy.loader import Policy, load_policy
 
 
@@ -55,7 +55,7 @@ class Ledger:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction per use case; the audit entry is written inside it."""
-        with session_factory(self.engine)() as session, session.begin():
+        with session_factory(writer(self.engine))() as session, session.begin():
             yield session
 
     @contextmanager
