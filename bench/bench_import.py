@@ -1,0 +1,167 @@
+"""LIF import benchmark: lines per second and peak memory of `import_lif`, against a baseline of
+plain executemany inserts of the same rows into the same schema, in the same run.
+
+    .venv/bin/python bench/bench_import.py --lines 100000 [--postgresql URL]
+
+The generated file is made once per size (bench/out/lif_<lines>.lif). Each measurement runs in
+a fresh child process (its peak RSS is its own) against a fresh database. The baseline builds
+the rows with the importer's own row builders outside the timer and times only the inserts,
+so the difference is what validation, sealing, idempotence, duplicate and reference checks
+cost on top of the database's floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+OUT = HERE / "out" / "import"
+LINES_PER_LOOKOUT = 4.74  # what the generator produces on average
+
+
+def set_out(path: Path) -> None:
+    global OUT
+    OUT = path
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _fresh_url(kind: str, pg_url: str | None, tag: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    if kind == "sqlite":
+        db = OUT / f"import_{tag}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{db}"
+    assert pg_url is not None
+    name = f"lookout_bench_import_{tag}"
+    admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return pg_url.rsplit("/", 1)[0] + "/" + name
+
+
+def _ledger(url: str):  # type: ignore[no-untyped-def]
+    from lookout_ledger.core.config import Settings
+    from lookout_ledger.core.crypto import Keyring
+    from lookout_ledger.core.ledger import Ledger
+
+    ledger = Ledger.open(Settings(database_url=url, key_file=OUT / "bench-import.key"))
+    ledger.keyring = Keyring(keys={"k1": bytes(range(32))}, active="k1")
+    return ledger
+
+
+def _child_import(url: str, path: str, q: mp.Queue) -> None:
+    from lookout_ledger.interchange.importer import import_lif
+
+    ledger = _ledger(url)
+    t0 = time.perf_counter()
+    report = import_lif(ledger, path, "bench")
+    q.put({"seconds": time.perf_counter() - t0, "peak_mb": _peak_mb(), "lines": report.lines})
+
+
+def _child_baseline(url: str, path: str, q: mp.Queue) -> None:
+    """Plain executemany of the same rows: validated and built untimed, inserted timed."""
+    import orjson
+
+    from lookout_ledger.interchange.rows import ROW_BUILDERS
+    from lookout_ledger.interchange.schema import RECORD_TYPES, validate_record
+    from lookout_ledger.interchange.tables import TABLES
+
+    ledger = _ledger(url)
+    timed = 0.0
+    pending: dict[str, list[dict]] = {t: [] for t in RECORD_TYPES}
+
+    def flush(conn) -> float:  # type: ignore[no-untyped-def]
+        batches = []
+        for rtype in RECORD_TYPES:
+            mains, kids = [], [[] for _ in TABLES[rtype].children]
+            for rec in pending[rtype]:
+                main, children = ROW_BUILDERS[rtype](rec, ledger.keyring)
+                mains.append(main)
+                for bucket, rows in zip(kids, children, strict=True):
+                    bucket.extend(rows)
+            batches.append((TABLES[rtype].main, mains))
+            batches += [(c.table, rows) for c, rows in zip(TABLES[rtype].children, kids, strict=True)]
+            pending[rtype] = []
+        t = time.perf_counter()
+        for table, rows in batches:
+            if rows:
+                conn.execute(table.insert(), rows)
+        return time.perf_counter() - t
+
+    with ledger.transaction() as session:
+        conn = session.connection()
+        with open(path, "rb") as fh:
+            next(fh)
+            for n, raw in enumerate(fh, 1):
+                rtype, rec, _errs = validate_record(orjson.loads(raw))
+                pending[rtype].append(rec)  # type: ignore[index]
+                if n % 5000 == 0:
+                    timed += flush(conn)
+        timed += flush(conn)
+        t = time.perf_counter()
+    timed += time.perf_counter() - t  # the commit
+    q.put({"seconds": timed, "peak_mb": _peak_mb()})
+
+
+def _guarded(target, *args) -> None:  # type: ignore[no-untyped-def]
+    """Run a measurement; a failure is reported to the parent instead of leaving it waiting."""
+    q = args[-1]
+    try:
+        target(*args)
+    except BaseException as exc:
+        q.put({"error": f"{type(exc).__name__}: {exc}"})
+        raise
+
+
+def _run(target, *args) -> dict:  # type: ignore[no-untyped-def]
+    q: mp.Queue = mp.Queue()
+    p = mp.Process(target=_guarded, args=(target, *args, q))
+    p.start()
+    result = q.get()
+    p.join()
+    if "error" in result:
+        raise SystemExit(f"{target.__name__} failed: {result['error']}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--postgresql", metavar="URL", help="also measure on this PostgreSQL server")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--out", type=Path, default=OUT, help="where the file and databases go")
+    args = parser.parse_args()
+    set_out(args.out)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"lif_{args.lines}.lif"
+    if not path.exists():
+        from lookout_ledger.interchange.generate import generate_lif
+
+        with path.open("wb") as fh:
+            generate_lif(fh, lookouts=max(1, round(args.lines / LINES_PER_LOOKOUT)), seed=1)
+    lines = sum(1 for _ in path.open("rb"))
+    engines = ([] if args.skip_sqlite else ["sqlite"]) + (["postgresql"] if args.postgresql else [])
+    print(f"{path.name}: {lines} lines, {path.stat().st_size / 1e6:.0f} MB")
+    print(f"{'engine':<11} {'what':<22} {'seconds':>8} {'lines/s':>9} {'peak MB':>8}")
+    for kind in engines:
+        imp = _run(_child_import, _fresh_url(kind, args.postgresql, "a"), str(path))
+        base = _run(_child_baseline, _fresh_url(kind, args.postgresql, "b"), str(path))
+        for what, r in (("import_lif", imp), ("baseline executemany", base)):
+            print(f"{kind:<11} {what:<22} {r['seconds']:>8.1f} {lines / r['seconds']:>9.0f} {r['peak_mb']:>8.0f}")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
