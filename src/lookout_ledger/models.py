@@ -22,6 +22,7 @@ from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.notifications.models import EmailAddress, Notification
 from lookout_ledger.org.models import Official, Unit, UnitRequiredApproval
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
+from lookout_ledger.records.archive_models import RECORD_TABLES  # noqa: F401  (registers the archive's tables)
 from lookout_ledger.records.models import Communication
 from lookout_ledger.screening.models import Crossing, CrossingLookout
 

@@ -1,0 +1,385 @@
+"""Taking messages in: a file becomes communications, all or nothing, never twice.
+
+Use case `import_file`: the original bytes are kept (sealed, content-addressed, with their
+digest), a working copy is parsed, and every message becomes a LIF `communication` row plus
+its archive facts (source file and line, owner, classification, schedule, 44 U.S.C. 2911
+deadline) and its search-index entry, in one transaction with one audit-log entry. A file with
+any unreadable line is refused with the line numbers and nothing is stored. The same file
+again is recognised by its digest; a message already archived from another file (an overlapping
+chat export, an .eml also present in an mbox) is recognised by its content id and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from typing import BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core.errors import LedgerError, NotFound
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.lookouts.common import new_id
+from lookout_ledger.org.models import Official
+from lookout_ledger.records import blobs, retention, textnorm
+from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
+from lookout_ledger.records.email_reader import MailMessage, MailProblem, read_mbox, read_message
+from lookout_ledger.records.models import Communication
+from lookout_ledger.records.search_index import insert_documents
+from lookout_ledger.records.whatsapp import ChatMessage, parse_chat
+
+CHANNELS = ("email", "whatsapp", "sms", "other")
+BATCH = 2000
+
+
+@dataclass
+class ImportOptions:
+    channel: str
+    account: str
+    owner_id: str
+    timezone: str | None = None
+    case_label: str | None = None
+    position: str = "official"
+    date_order: str | None = None
+    phone_region: str | None = None
+    forwarded_at: datetime | None = None
+
+
+@dataclass
+class ImportReport:
+    import_id: str
+    file_name: str
+    digest: str
+    format: str
+    stored: int
+    duplicates: int
+    already_imported: bool
+    timezone: str | None
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class _Row:
+    id: str
+    line: int
+    sent_at: datetime
+    sender: str
+    recipients: list[str]
+    subject: str | None
+    body: str
+    kind: str
+    attachments: list[tuple[str, bytes | None]]
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LedgerError(f"--timezone: {name!r} is not an IANA time zone like America/Tijuana") from None
+
+
+def _offset_minutes(at: datetime) -> int:
+    off = at.utcoffset()
+    assert off is not None
+    return int(off.total_seconds() // 60)
+
+
+def detect_format(file_name: str, head: bytes) -> str:
+    suffix = PurePosixPath(file_name.lower()).suffix
+    if suffix == ".zip" or head.startswith(b"PK\x03\x04"):
+        return "whatsapp_zip"
+    if suffix == ".eml":
+        return "eml"
+    if suffix in (".mbox", ".mbx") or head.startswith(b"From "):
+        return "mbox"
+    return "whatsapp_txt"
+
+
+def _content_id(prefix: str, *parts: object) -> str:
+    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return f"{prefix}-{h[:28]}"
+
+
+def _chat_rows(text: str, opts: ImportOptions, media: dict[str, bytes]) -> list[_Row]:
+    zone = _zone(opts.timezone)
+    if zone is None:
+        raise LedgerError("--timezone is required: a chat export carries no time zone (e.g. America/Tijuana)")
+    parsed = parse_chat(text, opts.date_order)
+    rows = []
+    seen: dict[str, int] = {}
+    for m in parsed.messages:
+        rows.append(_chat_row(m, opts, zone, media, seen))
+    return rows
+
+
+def _chat_row(
+    m: ChatMessage, opts: ImportOptions, zone: ZoneInfo, media: dict[str, bytes], seen: dict[str, int]
+) -> _Row:
+    at = m.at.replace(tzinfo=zone)
+    sender = m.sender if m.sender is not None else "(system)"
+    key = _content_id("wa", opts.owner_id, opts.channel, at.isoformat(), sender, m.body)
+    seen[key] = seen.get(key, 0) + 1  # the same text twice in one minute is two messages
+    rid = key if seen[key] == 1 else _content_id("wa", key, seen[key])
+    attachments = [(name, media.get(name)) for name in m.attachments]
+    return _Row(rid, m.line, at, sender, [], None, m.body, m.kind, attachments)
+
+
+def _mail_row(m: MailMessage, opts: ImportOptions) -> _Row:
+    sent_at = m.sent_at
+    assert sent_at is not None
+    if sent_at.tzinfo is None:
+        zone = _zone(opts.timezone)
+        if zone is None:
+            raise LedgerError(f"line {m.line}: the Date header has no offset (-0000): give --timezone")
+        sent_at = sent_at.replace(tzinfo=zone)
+    ident = m.message_id or "|".join([sent_at.isoformat(), m.sender, m.subject or "", m.body])
+    return _Row(
+        _content_id("em", ident),
+        m.line,
+        sent_at,
+        m.sender,
+        m.recipients,
+        m.subject,
+        m.body,
+        "message",
+        [(a.name, a.data) for a in m.attachments],
+    )
+
+
+def _mail_rows(items: Iterator[MailMessage | MailProblem], opts: ImportOptions, bad: list[str]) -> Iterator[_Row]:
+    for item in items:
+        if isinstance(item, MailProblem):
+            bad.append(f"line {item.line}: {item.reason}")
+            continue
+        try:
+            yield _mail_row(item, opts)
+        except LedgerError as exc:
+            bad.append(str(exc))
+
+
+def _read_zip(data: bytes) -> tuple[str, str, dict[str, bytes]]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise LedgerError("the .zip file is damaged and cannot be opened") from None
+    names = [n for n in zf.namelist() if n.lower().endswith(".txt") and not n.startswith("__MACOSX")]
+    chat = next((n for n in names if PurePosixPath(n).name == "_chat.txt"), names[0] if len(names) == 1 else None)
+    if chat is None:
+        raise LedgerError("the .zip holds no chat text (_chat.txt or one 'WhatsApp Chat with ….txt')")
+    media = {PurePosixPath(n).name: zf.read(n) for n in zf.namelist() if n != chat and not n.endswith("/")}
+    return chat, _decode(zf.read(chat), chat), media
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LedgerError(f"{name}: line {line} is not UTF-8 text (byte {exc.start}); the file is refused") from None
+
+
+def _check(session: Session, opts: ImportOptions) -> None:
+    if opts.channel not in CHANNELS:
+        raise LedgerError(f"--channel: {opts.channel!r} is not one of {', '.join(CHANNELS)}")
+    if opts.account not in ("official", "personal"):
+        raise LedgerError(f"--account: {opts.account!r} is not official or personal")
+    if session.get(Official, opts.owner_id) is None:
+        raise NotFound(f"--owner: no official {opts.owner_id!r}")
+    if opts.position not in retention.POSITIONS:
+        raise LedgerError(f"--position: {opts.position!r} is not one of {', '.join(retention.POSITIONS)}")
+
+
+def _lif_channel(opts: ImportOptions) -> str:
+    if opts.channel == "email":
+        return "official_email" if opts.account == "official" else "personal_email"
+    return opts.channel
+
+
+def _classify(kind: str, file_name: str) -> tuple[str, str]:
+    if kind == "system":
+        return "non_record", "notice generated by the messaging app; documents no agency business"
+    if kind in ("deleted", "media_omitted"):
+        return "record", f"marker of a {kind.replace('_', ' ')} message: evidence that a record existed ({file_name})"
+    return "record", f"operational message captured from {file_name} (NARA Bulletin 2015-02)"
+
+
+def import_file(ledger: Ledger, stream: BinaryIO, file_name: str, opts: ImportOptions, actor: str) -> ImportReport:
+    """Archive every message of a file, or nothing (see the module docstring)."""
+    digest, size = blobs.digest_stream(stream)
+    head = stream.read(8)
+    stream.seek(0)
+    fmt = detect_format(file_name, head)
+    with ledger.transaction() as session:
+        _check(session, opts)
+        prior = session.execute(select(RecordImport).where(RecordImport.digest == digest)).scalar_one_or_none()
+        if prior is not None:
+            return ImportReport(prior.id, file_name, digest, prior.format, 0, 0, True, prior.timezone)
+        import_id = new_id("ri")
+        bad: list[str] = []
+        rows: Iterator[_Row]
+        source = file_name
+        if fmt == "mbox":
+            rows = _mail_rows(read_mbox(stream), opts, bad)
+        elif fmt == "eml":
+            rows = _mail_rows(iter([read_message(stream.read(), 1)]), opts, bad)
+        elif fmt == "whatsapp_zip":
+            chat, text, media = _read_zip(stream.read())
+            source = f"{file_name}!{chat}"
+            rows = iter(_chat_rows(text, opts, media))
+        else:
+            rows = iter(_chat_rows(_decode(stream.read(), file_name), opts, {}))
+        stored, duplicates = _store(ledger, session, rows, opts, import_id, source, bad)
+        if bad:
+            raise LedgerError(f"{file_name} is refused, nothing was stored:\n" + "\n".join(bad[:100]))
+        if stored + duplicates == 0:
+            raise LedgerError(f"{file_name} is refused: it holds no message")
+        stream.seek(0)
+        blobs.put_stream(session, ledger.keyring, stream, digest)
+        detail: dict[str, object] = {"size": size, "source": source}
+        session.add(
+            RecordImport(
+                id=import_id,
+                digest=digest,
+                file_name=file_name,
+                format=fmt,
+                channel=_lif_channel(opts),
+                account=opts.account,
+                owner_id=opts.owner_id,
+                timezone=opts.timezone,
+                case_label=opts.case_label,
+                imported_at=ledger.now(),
+                imported_by=actor,
+                stored=stored,
+                duplicates=duplicates,
+                detail=detail,
+            )
+        )
+        ledger.audit(
+            session,
+            actor,
+            "records.import",
+            "record_import",
+            import_id,
+            {"file": file_name, "format": fmt, "stored": stored, "duplicates": duplicates, "timezone": opts.timezone},
+            change_digest=digest,
+        )
+    return ImportReport(import_id, file_name, digest, fmt, stored, duplicates, False, opts.timezone, detail)
+
+
+def _store(
+    ledger: Ledger,
+    session: Session,
+    rows: Iterator[_Row],
+    opts: ImportOptions,
+    import_id: str,
+    source: str,
+    bad: list[str],
+) -> tuple[int, int]:
+    stored = duplicates = 0
+    batch: list[_Row] = []
+
+    def flush() -> None:
+        nonlocal stored, duplicates
+        if bad or not batch:  # once the file is known to be refused, only its problems are collected
+            batch.clear()
+            return
+        unique = {r.id: r for r in batch}
+        existing = set(session.execute(select(Communication.id).where(Communication.id.in_(list(unique)))).scalars())
+        fresh = [r for r in unique.values() if r.id not in existing]
+        duplicates += len(batch) - len(fresh)
+        _insert(ledger, session, fresh, opts, import_id, source)
+        stored += len(fresh)
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return stored, duplicates
+
+
+def _insert(
+    ledger: Ledger, session: Session, rows: list[_Row], opts: ImportOptions, import_id: str, source: str
+) -> None:
+    if not rows:
+        return
+    channel = _lif_channel(opts)
+    forward = retention.forward_days(ledger.policy)
+    comms, metas, atts = [], [], []
+    for r in rows:
+        names = [name for name, _ in r.attachments]
+        comms.append(
+            {
+                "id": r.id,
+                "channel": channel,
+                "account": opts.account,
+                "sent_at": r.sent_at,
+                "sent_at_offset": _offset_minutes(r.sent_at),
+                "sender": r.sender,
+                "recipients": r.recipients,
+                "subject": r.subject,
+                "body": r.body,
+                "attachments": names,
+                "forwarded_to_official_at": opts.forwarded_at,
+                "forwarded_to_official_at_offset": None
+                if opts.forwarded_at is None
+                else _offset_minutes(opts.forwarded_at),
+                "retained": True,
+                "disclosure_id": None,
+            }
+        )
+        classification, reason = _classify(r.kind, source)
+        due = r.sent_at + timedelta(days=forward) if opts.account == "personal" and opts.forwarded_at is None else None
+        metas.append(
+            {
+                "communication_id": r.id,
+                "import_id": import_id,
+                "source_file": source,
+                "source_line": r.line,
+                "kind": r.kind,
+                "owner_id": opts.owner_id,
+                "case_label": opts.case_label,
+                "classification": classification,
+                "classification_reason": reason,
+                "schedule": retention.schedule_for(classification, opts.position),
+                "forward_due_at": due,
+                "reminded_at": None,
+            }
+        )
+        for pos, (name, data) in enumerate(r.attachments):
+            digest = blobs.put(session, ledger.keyring, data) if data is not None else None
+            atts.append(
+                {
+                    "communication_id": r.id,
+                    "position": pos,
+                    "name": name,
+                    "digest": digest,
+                    "size": None if data is None else len(data),
+                }
+            )
+    session.execute(insert(Communication), comms)
+    session.execute(insert(RecordMessage), metas)
+    if atts:
+        session.execute(insert(RecordAttachment), atts)
+    insert_documents(
+        session,
+        [
+            (
+                c["id"],
+                textnorm.document(
+                    c["sender"], *c["recipients"], c["subject"], c["body"], *c["attachments"], region=opts.phone_region
+                ),
+            )
+            for c in comms
+        ],
+    )

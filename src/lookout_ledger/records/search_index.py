@@ -1,0 +1,92 @@
+"""The full-text index over communications, on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
+
+The application writes the normalised text (see `textnorm`), so matching is accent- and
+case-insensitive on both engines and a query means the same thing on either. Communications
+that arrived another way (a LIF import, the demo) are indexed on first search by `sync`, which
+also drops entries whose communication is gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.orm import Session
+
+from lookout_ledger.records import textnorm
+from lookout_ledger.records.archive_models import RecordSearch
+from lookout_ledger.records.models import Communication
+
+_INSERT = text("INSERT INTO record_search (communication_id, doc) VALUES (:id, :doc)")
+
+
+def insert_documents(session: Session, docs: Sequence[tuple[str, str]]) -> None:
+    if docs:
+        session.execute(_INSERT, [{"id": i, "doc": d} for i, d in docs])
+
+
+def delete_documents(session: Session, ids: Sequence[str]) -> None:
+    if ids:
+        stmt = text("DELETE FROM record_search WHERE communication_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        session.execute(stmt, {"ids": list(ids)})
+
+
+def document_of(c: Communication) -> str:
+    return textnorm.document(c.sender, *(c.recipients or []), c.subject, c.body, *(c.attachments or []))
+
+
+def sync(session: Session) -> int:
+    """Index every communication not yet indexed, drop orphans; returns entries added."""
+    indexed = session.execute(select(func.count()).select_from(RecordSearch)).scalar_one()
+    total = session.execute(select(func.count()).select_from(Communication)).scalar_one()
+    if indexed == total and _orphans(session) == 0:
+        return 0
+    session.execute(text("DELETE FROM record_search WHERE communication_id NOT IN (SELECT id FROM communications)"))
+    have = set(session.execute(text("SELECT communication_id FROM record_search")).scalars())
+    missing = [c for c in session.execute(select(Communication)).scalars() if c.id not in have]
+    insert_documents(session, [(c.id, document_of(c)) for c in missing])
+    return len(missing)
+
+
+def _orphans(session: Session) -> int:
+    q = text(
+        "SELECT count(*) FROM record_search s WHERE NOT EXISTS "
+        "(SELECT 1 FROM communications c WHERE c.id = s.communication_id)"
+    )
+    return int(session.execute(q).scalar_one())
+
+
+def query_tokens(query: str) -> list[str]:
+    return textnorm.tokens(query)
+
+
+def match_ids(session: Session, groups: Sequence[Sequence[str]], limit: int | None = None) -> list[str]:
+    """Ids of communications matching any group, a group matching when it has all its tokens.
+
+    Each group is one alias or one query (tokens ANDed); groups are ORed. Tokens are already
+    normalised, so they are passed as quoted phrases (FTS5) or lexemes (tsquery), never as syntax.
+    """
+    groups = [list(g) for g in groups if g]
+    if not groups:
+        return []
+    dialect = session.get_bind().dialect.name
+    params: dict[str, object] = {}
+    if dialect == "sqlite":
+        expr = " OR ".join("(" + " AND ".join(f'"{t}"' for t in g) + ")" for g in groups)
+        params["q"] = expr
+        sql = "SELECT communication_id FROM record_search WHERE record_search MATCH :q"
+    else:
+        expr = " | ".join("(" + " & ".join(_lexeme(t) for t in g) + ")" for g in groups)
+        params["q"] = expr
+        sql = "SELECT communication_id FROM record_search WHERE tsv @@ to_tsquery('simple', :q)"
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    return list(session.execute(text(sql), params).scalars())
+
+
+def _lexeme(token: str) -> str:
+    # Tokens are alphanumeric after folding; quoting keeps to_tsquery from reading them as operators.
+    return "'" + token.replace("'", "") + "'"
