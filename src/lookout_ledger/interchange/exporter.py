@@ -40,25 +40,28 @@ def export_lif(ledger: Ledger, out_stream: IO[bytes], actor: str, source: str = 
     """Write every record to `out_stream` (binary) as LIF; return the number written per type."""
     out = _HashingWriter(out_stream)
     counts = dict.fromkeys(RECORD_TYPES, 0)
-    with ledger.transaction() as session:
-        header = {
-            "type": "header",
-            "format": FORMAT,
-            "version": VERSION,
-            "source": source,
-            "exported_at": format_rfc3339(ledger.now(), 0),
-        }
-        out.write(orjson.dumps(header) + b"\n")
-        conn = session.connection()
-        byte_order = conn.dialect.name == "postgresql"
+    header = {
+        "type": "header",
+        "format": FORMAT,
+        "version": VERSION,
+        "source": source,
+        "exported_at": format_rfc3339(ledger.now(), 0),
+    }
+    out.write(orjson.dumps(header) + b"\n")
+    # A read, not a write: on SQLite it does not hold the write lock for the length of a large
+    # export; on PostgreSQL REPEATABLE READ makes every batch see the same snapshot.
+    with ledger.reading() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        conn = session.connection(execution_options={"isolation_level": "REPEATABLE READ"} if postgres else None)
         for rtype in RECORD_TYPES:
             id_col = TABLES[rtype].main.c.id
-            order = id_col.collate("C") if byte_order else id_col
+            order = id_col.collate("C") if postgres else id_col
             query = select(id_col).order_by(order).execution_options(stream_results=True, yield_per=BATCH)
             for part in conn.execute(query).scalars().partitions(BATCH):
                 records = canonical_records(conn, ledger.keyring, rtype, part)
                 out.write(b"".join(orjson.dumps(records[i]) + b"\n" for i in part))
                 counts[rtype] += len(part)
+    with ledger.transaction() as session:
         ledger.audit(
             session,
             actor,
