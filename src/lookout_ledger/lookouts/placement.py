@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
-from lookout_ledger.core.errors import LedgerError, NotFound, Refusal
+from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts.common import (
     acting,
@@ -213,7 +213,7 @@ def place_lookout(ledger: Ledger, session: Session, username: str, draft: Lookou
     """Place a lookout owned by the acting official. It refers nobody until its approvals are complete."""
     actor = acting(session, username)
     if not actor.user.has_role(Role.LOOKOUT_OWNER):
-        raise LedgerError(f"{username} needs the role lookout_owner to place lookouts")
+        raise AuthError(f"{username} needs the role lookout_owner to place lookouts")
     now = ledger.now()
     require_training(ledger, session, username, "placing a lookout")
     person = session.get(Person, draft.person_id)

@@ -19,23 +19,27 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
-from lookout_ledger.core.errors import LedgerError, Refusal
+from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
 from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
-from lookout_ledger.lookouts.listing import my_lookouts
+from lookout_ledger.lookouts.listing import lookout_summary, my_lookouts
 from lookout_ledger.lookouts.placement import LookoutDraft, place_lookout, preview
 from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.lookouts.timeline import timeline
 from lookout_ledger.lookouts.training import acknowledge, has_acknowledged
 from lookout_ledger.notifications import service as inbox_service
 from lookout_ledger.notifications.mailer import deliver_pending
-from lookout_ledger.web.deps import Principal, current_principal, ledger_of
-from lookout_ledger.web.render import make_templates
+from lookout_ledger.web.deps import Principal, current_principal, ledger_of, requires
+from lookout_ledger.web.render import make_templates, when
 from lookout_ledger.web.security import CSRF_HEADER
 
 router = APIRouter(include_in_schema=False)
+OWNER = requires(Role.LOOKOUT_OWNER)
+APPROVER = requires(Role.SUPERVISOR, Role.COUNSEL)
+OWNER_OR_SUPERVISOR = requires(Role.LOOKOUT_OWNER, Role.SUPERVISOR)
+TRAINED_ROLES = requires(Role.LOOKOUT_OWNER, Role.SUPERVISOR, Role.COUNSEL)
 T = TypeVar("T")
 _templates: Jinja2Templates | None = None
 
@@ -59,7 +63,9 @@ def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], st
         "title": "",
         "refusal": None,
         "error": None,
-        "ts": lambda d: format_rfc3339(d) if d else "",
+        "ts": lambda d: when(format_rfc3339(d)) if d else "",
+        "is_owner": p.has_role(Role.LOOKOUT_OWNER),
+        "is_approver": p.has_role(Role.SUPERVISOR, Role.COUNSEL),
     }
     return _tpl().TemplateResponse(request, template, {**base, **ctx}, status_code=status)
 
@@ -76,34 +82,48 @@ def _back(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-@router.get("/lookouts")
-def my_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+def _status_of(exc: LedgerError) -> int:
+    """A refusal is a conflict with the policy (409); acting for someone else is forbidden (403)."""
+    if isinstance(exc, Refusal):
+        return 409
+    if isinstance(exc, AuthError):
+        return 403
+    if isinstance(exc, NotFound):
+        return 404
+    return 400
+
+
+def _problem(exc: LedgerError) -> dict[str, Any]:
+    return {"refusal": exc} if isinstance(exc, Refusal) else {"error": str(exc)}
+
+
+def _mine_context(request: Request, p: Principal) -> dict[str, Any]:
     ledger = ledger_of(request)
     with ledger.reading() as s:
-        rows = my_lookouts(ledger, s, p.username) if p.official_id else []
-        notices = inbox_service.inbox(s, p.username, limit=20)
-        trained = has_acknowledged(s, p.username, ledger)
-        pending_transfers = transfers.inbox(s, p.username) if p.official_id else []
-        queue = approvals.queue(s, p.username) if p.official_id else []
-    return _page(
-        request,
-        p,
-        "lookouts/mine.html",
-        {
+        linked = p.official_id is not None
+        return {
             "title": "My lookouts",
-            "rows": rows,
-            "notices": notices,
-            "trained": trained,
+            "rows": my_lookouts(ledger, s, p.username) if linked and p.has_role(Role.LOOKOUT_OWNER) else [],
+            "notices": inbox_service.inbox(s, p.username, limit=20),
+            "trained": has_acknowledged(s, p.username, ledger),
             "policy": ledger.policy,
-            "pending_transfers": pending_transfers,
-            "queue": queue,
-        },
-    )
+            "pending_transfers": transfers.inbox(s, p.username) if linked else [],
+            "queue": approvals.queue(s, p.username) if linked else [],
+            "linked": linked,
+        }
+
+
+@router.get("/lookouts")
+def my_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+    return _page(request, p, "lookouts/mine.html", _mine_context(request, p))
 
 
 @router.post("/lookouts/acknowledge")
-def acknowledge_policy(request: Request, p: Principal = Depends(current_principal)) -> Response:
-    _act(request, p, "policy.acknowledge", lambda ledger, s: acknowledge(ledger, s, p.username))
+def acknowledge_policy(request: Request, p: Principal = Depends(TRAINED_ROLES)) -> Response:
+    try:
+        _act(request, p, "policy.acknowledge", lambda ledger, s: acknowledge(ledger, s, p.username))
+    except LedgerError as exc:
+        return _page(request, p, "lookouts/mine.html", {**_mine_context(request, p), **_problem(exc)}, _status_of(exc))
     return _back("/lookouts")
 
 
@@ -126,7 +146,7 @@ def _draft(form: dict[str, str]) -> LookoutDraft:
 
 
 @router.get("/lookouts/new")
-def new_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+def new_page(request: Request, p: Principal = Depends(OWNER)) -> Response:
     return _page(
         request,
         p,
@@ -136,7 +156,8 @@ def new_page(request: Request, p: Principal = Depends(current_principal)) -> Res
 
 
 @router.post("/lookouts/new")
-async def new_submit(request: Request, p: Principal = Depends(current_principal)) -> Response:
+async def new_submit(request: Request, p: Principal = Depends(OWNER)) -> Response:
+    """Check shows the policy's feedback and writes nothing; Place places, or shows the refusal."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     ledger = ledger_of(request)
     ctx: dict[str, Any] = {"title": "Place a lookout", "form": form, "feedback": None, "policy": ledger.policy}
@@ -149,42 +170,52 @@ async def new_submit(request: Request, p: Principal = Depends(current_principal)
         lookout = _act(
             request, p, "place", lambda lg, s: place_lookout(lg, s, p.username, draft), person_id=draft.person_id
         )
-    except Refusal as exc:
-        return _page(request, p, "lookouts/new.html", {**ctx, "refusal": exc}, status=409)
     except LedgerError as exc:
-        return _page(request, p, "lookouts/new.html", {**ctx, "error": str(exc)}, status=400)
+        return _page(request, p, "lookouts/new.html", {**ctx, **_problem(exc)}, status=_status_of(exc))
     return _back(f"/lookouts/{lookout.id}")
 
 
 @router.get("/lookouts/approvals")
-def approvals_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+def approvals_page(request: Request, p: Principal = Depends(APPROVER)) -> Response:
     with ledger_of(request).reading() as s:
         items = approvals.queue(s, p.username) if p.official_id else []
     return _page(request, p, "lookouts/approvals.html", {"title": "Approvals", "items": items})
 
 
-@router.get("/lookouts/transfers")
-def transfers_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+def _transfers_page(request: Request, p: Principal, status: int = 200, **extra: Any) -> Response:
     with ledger_of(request).reading() as s:
         items = transfers.inbox(s, p.username) if p.official_id else []
-    return _page(request, p, "lookouts/transfers.html", {"title": "Transfer inbox", "items": items})
+    return _page(request, p, "lookouts/transfers.html", {"title": "Transfer inbox", "items": items, **extra}, status)
+
+
+@router.get("/lookouts/transfers")
+def transfers_page(request: Request, p: Principal = Depends(current_principal)) -> Response:
+    return _transfers_page(request, p)
 
 
 @router.post("/lookouts/transfers/{transfer_id}/accept")
-def accept(transfer_id: str, request: Request, p: Principal = Depends(current_principal)) -> Response:
-    tr = _act(
-        request, p, "transfer.accept", lambda ledger, s: transfers.accept_transfer(ledger, s, p.username, transfer_id)
-    )
+def accept(transfer_id: str, request: Request, p: Principal = Depends(OWNER)) -> Response:
+    try:
+        tr = _act(
+            request,
+            p,
+            "transfer.accept",
+            lambda ledger, s: transfers.accept_transfer(ledger, s, p.username, transfer_id),
+        )
+    except LedgerError as exc:
+        return _transfers_page(request, p, _status_of(exc), **_problem(exc))
     return _back(f"/lookouts/{tr.lookout_id}")
 
 
-def _detail(request: Request, p: Principal, lookout_id: str, **extra: Any) -> Response:
+def _detail(request: Request, p: Principal, lookout_id: str, status: int = 200, **extra: Any) -> Response:
     ledger = ledger_of(request)
     with ledger.reading() as s:
+        summary = lookout_summary(s, lookout_id)
         state = referral_state(s, lookout_id, ledger.now(), ledger.policy)
         entries = timeline(s, lookout_id)
         aps = approvals.approvals_of(s, lookout_id)
         open_reviews = reviews.open_reviews(s, lookout_id)
+    involved = p.official_id in (summary.owner_id, summary.created_by_id)
     return _page(
         request,
         p,
@@ -192,13 +223,20 @@ def _detail(request: Request, p: Principal, lookout_id: str, **extra: Any) -> Re
         {
             "title": f"Lookout {lookout_id}",
             "lookout_id": lookout_id,
+            "lk": summary,
             "state": state,
             "entries": entries,
             "approvals": aps,
             "open_reviews": open_reviews,
+            "owns": p.official_id == summary.owner_id,
+            "may_decide": {
+                a.role
+                for a in aps
+                if a.status == "pending" and p.has_role(approvals.ROLE_OF_APPROVAL[a.role]) and not involved
+            },
             **extra,
         },
-        status=409 if extra.get("refusal") else (400 if extra.get("error") else 200),
+        status=status,
     )
 
 
@@ -212,10 +250,8 @@ def _post(
 ) -> Response:
     try:
         _act(request, p, action, fn, lookout_id=lookout_id)
-    except Refusal as exc:
-        return _detail(request, p, lookout_id, refusal=exc)
     except LedgerError as exc:
-        return _detail(request, p, lookout_id, error=str(exc))
+        return _detail(request, p, lookout_id, _status_of(exc), **_problem(exc))
     return _back(f"/lookouts/{lookout_id}")
 
 
@@ -226,7 +262,7 @@ def approve(
     role: str = Form(...),
     statement: str = Form(""),
     decision: str = Form("approve"),
-    p: Principal = Depends(current_principal),
+    p: Principal = Depends(APPROVER),
 ) -> Response:
     return _post(
         request,
@@ -243,7 +279,7 @@ def keep(
     request: Request,
     reason: str = Form(""),
     still_sought: str = Form(""),
-    p: Principal = Depends(current_principal),
+    p: Principal = Depends(OWNER),
 ) -> Response:
     topics = [t for t in still_sought.splitlines() if t.strip()]
     return _post(
@@ -257,7 +293,7 @@ def keep(
 
 @router.post("/lookouts/{lookout_id}/remove")
 def remove(
-    lookout_id: str, request: Request, reason: str = Form(""), p: Principal = Depends(current_principal)
+    lookout_id: str, request: Request, reason: str = Form(""), p: Principal = Depends(OWNER_OR_SUPERVISOR)
 ) -> Response:
     return _post(
         request, p, lookout_id, "remove", lambda ledger, s: reviews.remove(ledger, s, p.username, lookout_id, reason)
@@ -270,7 +306,7 @@ def transfer(
     request: Request,
     to_owner_id: str = Form(""),
     instructions: str = Form(""),
-    p: Principal = Depends(current_principal),
+    p: Principal = Depends(OWNER_OR_SUPERVISOR),
 ) -> Response:
     return _post(
         request,
@@ -289,7 +325,7 @@ def renew(
     request: Request,
     reassessment: str = Form(""),
     expires_at: str = Form(""),
-    p: Principal = Depends(current_principal),
+    p: Principal = Depends(OWNER),
 ) -> Response:
     def use_case(ledger: Ledger, s: Session) -> Any:
         try:
