@@ -1,0 +1,232 @@
+"""Importing exports and e-mail: rows, LIF export, originals kept, all-or-nothing, idempotence."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from email.message import EmailMessage
+
+import pytest
+from chat_exports import ALL, ANDROID_ES, IOS_US
+from records_world import OWNER, run_import, world
+from sqlalchemy import func, select
+
+from lookout_ledger.core.auditlog import AuditEntry
+from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.interchange.exporter import export_lif
+from lookout_ledger.records import blobs
+from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
+from lookout_ledger.records.models import Communication
+
+
+def _comms(ledger: Ledger) -> list[Communication]:
+    with ledger.reading() as s:
+        return list(s.execute(select(Communication).order_by(Communication.sent_at, Communication.id)).scalars())
+
+
+def _count(ledger: Ledger, model: type) -> int:
+    with ledger.reading() as s:
+        return int(s.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_chat_export_becomes_communications(ledger: Ledger, name: str) -> None:
+    world(ledger)
+    text, expected = ALL[name]
+    report = run_import(ledger, text.encode(), f"{name}.txt")
+    assert report.stored == len(expected) and report.duplicates == 0
+    with ledger.reading() as s:
+        rows = s.execute(
+            select(Communication, RecordMessage)
+            .join(RecordMessage, RecordMessage.communication_id == Communication.id)
+            .order_by(RecordMessage.source_line)
+        ).all()
+    got = [
+        (m.source_line, c.sent_at.astimezone(_zone()).replace(tzinfo=None), c.sender, c.body, m.kind) for c, m in rows
+    ]
+    assert got == [(ln, at, sender or "(system)", body, kind) for ln, at, sender, body, kind in expected]
+    assert all(c.channel == "whatsapp" and c.account == "personal" and c.retained for c, _ in rows)
+    assert all(m.source_file == f"{name}.txt" and m.owner_id == OWNER for _, m in rows)
+
+
+def _zone():  # noqa: ANN202
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("America/Tijuana")
+
+
+def test_lif_export_has_the_zone_offset_and_joined_lines(ledger: Ledger) -> None:
+    world(ledger)
+    run_import(ledger, ALL["android_us"][0].encode(), "chat.txt")
+    out = io.BytesIO()
+    export_lif(ledger, out, actor="recorder")
+    lines = [json.loads(x) for x in out.getvalue().decode().splitlines()]
+    comms = sorted((x for x in lines if x["type"] == "communication"), key=lambda x: x["sent_at"])
+    multi = next(x for x in comms if x["body"].startswith("First line"))
+    assert multi["sent_at"] == "2019-01-14T00:15:00-08:00"
+    assert multi["body"] == "First line\nsecond line\n1/15/19 is when they cross"
+    assert multi["sender"] == "Dana Whitlock" and multi["channel"] == "whatsapp" and multi["account"] == "personal"
+    assert multi["forwarded_to_official_at"] is None and multi["retained"] is True
+
+
+def test_summer_time_offset_follows_the_zone(ledger: Ledger) -> None:
+    world(ledger)
+    run_import(ledger, b"01/07/2019, 10:00 - A: summer\n01/12/2019, 10:00 - A: winter\n", "c.txt")
+    got = {c.body: format_rfc3339(c.sent_at, c.sent_at_offset) for c in _comms(ledger)}
+    assert got == {"summer": "2019-07-01T10:00:00-07:00", "winter": "2019-12-01T10:00:00-08:00"}
+
+
+def test_reimport_stores_nothing_twice(ledger: Ledger) -> None:
+    world(ledger)
+    first = run_import(ledger, ANDROID_ES.encode(), "es.txt")
+    again = run_import(ledger, ANDROID_ES.encode(), "es-copy.txt")
+    assert again.already_imported and again.stored == 0 and again.import_id == first.import_id
+    # A later export of the same chat holds the old messages and one new one: only the new one is stored.
+    longer = ANDROID_ES + "22/1/2019 8:00 a.\u00a0m. - Lic. Ramírez: nuevo\n"
+    third = run_import(ledger, longer.encode(), "es-later.txt")
+    assert (third.stored, third.duplicates) == (1, 4)
+    assert _count(ledger, Communication) == 5
+    assert _count(ledger, RecordImport) == 2
+
+
+def test_original_bytes_are_kept_sealed_with_their_digest(ledger: Ledger) -> None:
+    world(ledger)
+    data = IOS_US.encode()
+    report = run_import(ledger, data, "_chat.txt")
+    with ledger.reading() as s:
+        assert blobs.get(s, ledger.keyring, report.digest) == data
+        sealed = s.execute(select(blobs.RecordBlob.content_enc)).scalars().first()
+    assert sealed is not None and "Whitlock" not in sealed and sealed.startswith("v1:")
+
+
+def test_zip_with_media(ledger: Ledger) -> None:
+    world(ledger)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("_chat.txt", IOS_US)
+        zf.writestr("00000163-PHOTO-2019-01-08-08-05-39.jpg", b"\xff\xd8fake jpeg")
+    report = run_import(ledger, buf.getvalue(), "WhatsApp Chat - Border liaison.zip")
+    assert report.format == "whatsapp_zip" and report.stored == 5
+    with ledger.reading() as s:
+        att = s.execute(select(RecordAttachment)).scalar_one()
+        assert att.name == "00000163-PHOTO-2019-01-08-08-05-39.jpg" and att.size == len(b"\xff\xd8fake jpeg")
+        assert blobs.get(s, ledger.keyring, att.digest) == b"\xff\xd8fake jpeg"
+        meta = s.execute(select(RecordMessage.source_file)).scalars().first()
+    assert meta == "WhatsApp Chat - Border liaison.zip!_chat.txt"
+    assert any(c.attachments == ["00000163-PHOTO-2019-01-08-08-05-39.jpg"] for c in _comms(ledger))
+
+
+def test_malformed_file_is_refused_with_lines_and_nothing_stored(ledger: Ledger) -> None:
+    world(ledger)
+    bad = "junk before\n06/03/2019, 00:45 - A: ok\n31/02/2019, 10:00 - A: no such day\n"
+    with pytest.raises(LedgerError) as err:
+        run_import(ledger, bad.encode(), "bad.txt")
+    assert "line 1:" in str(err.value) and "line 3:" in str(err.value)
+    assert _count(ledger, Communication) == 0 and _count(ledger, RecordImport) == 0
+    with ledger.reading() as s:
+        assert s.execute(select(func.count()).select_from(blobs.RecordBlob)).scalar_one() == 0
+
+
+def test_not_utf8_is_refused_with_its_line(ledger: Ledger) -> None:
+    world(ledger)
+    with pytest.raises(LedgerError, match="line 2 is not UTF-8"):
+        run_import(ledger, b"06/03/2019, 00:45 - A: ok\n\xff\xfe\n", "bad.txt")
+
+
+def test_chat_needs_a_time_zone(ledger: Ledger) -> None:
+    world(ledger)
+    with pytest.raises(LedgerError, match="--timezone is required"):
+        run_import(ledger, ANDROID_ES.encode(), "es.txt", timezone=None)
+    with pytest.raises(LedgerError, match="not an IANA time zone"):
+        run_import(ledger, ANDROID_ES.encode(), "es.txt", timezone="Mars/Olympus")
+
+
+def _mail(
+    n: int, subject: str, body: str, attach: bytes | None = None, date: str = "Tue, 08 Jan 2019 09:30:00 -0800"
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Dana Whitlock <dana.whitlock@agency.example>"
+    msg["To"] = "Ramírez <enlace.tijuana@webmail.example>, ops@agency.example"
+    msg["Cc"] = "Jürgen Maas <juergen.maas@agency.example>"
+    msg["Subject"] = subject
+    msg["Date"] = date
+    msg["Message-ID"] = f"<m{n}@agency.example>"
+    msg.set_content(body)
+    if attach is not None:
+        msg.add_attachment(attach, maintype="application", subtype="pdf", filename="target deck.pdf")
+    return bytes(msg)
+
+
+def _mbox(*messages: bytes) -> bytes:
+    out = []
+    for m in messages:
+        body = b"\n".join(
+            (b">" + ln if ln.startswith(b"From ") else ln) for ln in m.replace(b"\r\n", b"\n").split(b"\n")
+        )
+        out.append(b"From MAILER-DAEMON Tue Jan  8 09:30:00 2019\n" + body + b"\n")
+    return b"".join(out)
+
+
+def test_eml_with_attachment(ledger: Ledger) -> None:
+    world(ledger)
+    report = run_import(
+        ledger,
+        _mail(1, "Perfiles", "Adjunto la lista.\nSaludos", b"%PDF-1.4 fake"),
+        "m.eml",
+        channel="email",
+        account="official",
+        timezone=None,
+    )
+    assert report.stored == 1
+    (c,) = _comms(ledger)
+    assert c.channel == "official_email" and c.account == "official"
+    assert c.sender == "Dana Whitlock <dana.whitlock@agency.example>"
+    assert c.recipients == [
+        "Ramírez <enlace.tijuana@webmail.example>",
+        "ops@agency.example",
+        "Jürgen Maas <juergen.maas@agency.example>",
+    ]
+    assert (c.subject, c.body, c.attachments) == ("Perfiles", "Adjunto la lista.\nSaludos", ["target deck.pdf"])
+    assert format_rfc3339(c.sent_at, c.sent_at_offset) == "2019-01-08T09:30:00-08:00"
+    with ledger.reading() as s:
+        att = s.execute(select(RecordAttachment)).scalar_one()
+        assert blobs.get(s, ledger.keyring, att.digest) == b"%PDF-1.4 fake"
+
+
+def test_mbox_lines_quoting_and_duplicates_with_eml(ledger: Ledger) -> None:
+    world(ledger)
+    one = _mail(1, "Uno", "From the field: all quiet")
+    two = _mail(2, "Dos", "second")
+    run_import(ledger, one, "one.eml", channel="email", account="official", timezone=None)
+    report = run_import(ledger, _mbox(one, two), "box.mbox", channel="email", account="official", timezone=None)
+    assert (report.stored, report.duplicates) == (1, 1)
+    with ledger.reading() as s:
+        lines = dict(s.execute(select(RecordMessage.source_file, RecordMessage.source_line)).all())
+    assert lines["box.mbox"] > 2  # the second message starts further down the archive
+    bodies = {c.subject: c.body for c in _comms(ledger)}
+    assert bodies["Uno"] == "From the field: all quiet"
+
+
+def test_mbox_with_a_bad_date_is_refused_with_its_line(ledger: Ledger) -> None:
+    world(ledger)
+    box = _mbox(_mail(1, "ok", "fine"), _mail(2, "bad", "x", date="not a date"))
+    with pytest.raises(LedgerError) as err:
+        run_import(ledger, box, "box.mbox", channel="email", account="official", timezone=None)
+    start_of_second = box.split(b"\n").index(b"From MAILER-DAEMON Tue Jan  8 09:30:00 2019", 1) + 2
+    assert f"line {start_of_second}:" in str(err.value)
+    assert _count(ledger, Communication) == 0
+
+
+def test_import_is_audited_and_classified(ledger: Ledger) -> None:
+    world(ledger)
+    report = run_import(ledger, ALL["android_us"][0].encode(), "chat.txt")
+    with ledger.reading() as s:
+        entry = s.execute(select(AuditEntry).where(AuditEntry.action == "records.import")).scalar_one()
+        assert entry.target_id == report.import_id and entry.change_digest == report.digest
+        classes = dict(s.execute(select(RecordMessage.source_line, RecordMessage.classification)).all())
+        due = s.execute(select(RecordMessage.forward_due_at).where(RecordMessage.source_line == 3)).scalar_one()
+    assert classes[1] == "non_record" and classes[3] == "record" and classes[8] == "record"
+    assert format_rfc3339(due, -480) == "2019-01-24T19:05:00-08:00"
