@@ -52,7 +52,7 @@ def test_chat_export_becomes_communications(ledger: Ledger, name: str) -> None:
     assert all(m.source_file == f"{name}.txt" and m.owner_id == OWNER for _, m in rows)
 
 
-def _zone():  # noqa: ANN202
+def _zone():
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("America/Tijuana")
