@@ -115,8 +115,8 @@ def build(engine: Engine, keyring: Keyring, lookouts: int, crossings: int, log=p
             f"SELECT 'I' || i, c.person_id, c.id, c.at + 1800000000, -480, "
             f"CASE WHEN i % 97 = 0 THEN NULL WHEN i % 89 = 0 THEN c.at + 6 * 3600000000 ELSE c.at + 5400000000 END, -480, "
             f"i % 13 <> 0, 'interview notes', CASE WHEN i % 4 = 0 THEN false WHEN i % 4 = 1 THEN true ELSE NULL END, "
-            f"i % 50 = 0, CASE WHEN i % 40 = 0 THEN true ELSE NULL END, CASE WHEN i % 80 = 0 THEN NULL WHEN i % 40 = 0 THEN 'contraband suspected' END, "
-            f"CASE WHEN i % 40 = 0 AND i % 120 <> 0 THEN 'O1' END, CASE WHEN i % 40 = 0 THEN i % 160 <> 0 END "
+            f"i % 50 = 1, CASE WHEN i % 40 = 5 THEN true ELSE NULL END, CASE WHEN i % 80 = 5 THEN NULL WHEN i % 40 = 5 THEN 'contraband suspected' END, "
+            f"CASE WHEN i % 40 = 5 AND i % 120 <> 45 THEN 'O1' END, CASE WHEN i % 40 = 5 THEN i % 160 <> 5 END "
             f"FROM {_series(engine, nc)} JOIN crossings c ON c.id = 'C' || i WHERE i % 10 <> 0",
             {},
         ),
