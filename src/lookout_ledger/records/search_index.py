@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from lookout_ledger.records import textnorm
@@ -62,29 +62,28 @@ def query_tokens(query: str) -> list[str]:
     return textnorm.tokens(query)
 
 
-def match_ids(session: Session, groups: Sequence[Sequence[str]], limit: int | None = None) -> list[str]:
-    """Ids of communications matching any group, a group matching when it has all its tokens.
+def match_query(dialect: str, groups: Sequence[Sequence[str]]) -> TextClause | None:
+    """A SELECT of the ids of communications matching any group (tokens of a group ANDed).
 
-    Each group is one alias or one query (tokens ANDed); groups are ORed. Tokens are already
-    normalised, so they are passed as quoted phrases (FTS5) or lexemes (tsquery), never as syntax.
+    Each group is one alias or one query; groups are ORed. Tokens are already normalised
+    (alphanumeric), so they are passed as quoted phrases (FTS5) or quoted lexemes (tsquery),
+    never as query syntax, and bound as one parameter.
     """
     groups = [list(g) for g in groups if g]
     if not groups:
-        return []
-    dialect = session.get_bind().dialect.name
-    params: dict[str, object] = {}
+        return None
     if dialect == "sqlite":
         expr = " OR ".join("(" + " AND ".join(f'"{t}"' for t in g) + ")" for g in groups)
-        params["q"] = expr
-        sql = "SELECT communication_id FROM record_search WHERE record_search MATCH :q"
+        sql = "SELECT communication_id FROM record_search WHERE record_search MATCH :fts_q"
     else:
         expr = " | ".join("(" + " & ".join(_lexeme(t) for t in g) + ")" for g in groups)
-        params["q"] = expr
-        sql = "SELECT communication_id FROM record_search WHERE tsv @@ to_tsquery('simple', :q)"
-    if limit is not None:
-        sql += " LIMIT :limit"
-        params["limit"] = limit
-    return list(session.execute(text(sql), params).scalars())
+        sql = "SELECT communication_id FROM record_search WHERE tsv @@ to_tsquery('simple', :fts_q)"
+    return text(sql).bindparams(fts_q=expr)
+
+
+def match_ids(session: Session, groups: Sequence[Sequence[str]]) -> list[str]:
+    q = match_query(session.get_bind().dialect.name, groups)
+    return [] if q is None else list(session.execute(q).scalars())
 
 
 def _lexeme(token: str) -> str:

@@ -1,0 +1,173 @@
+"""Searching the archive: words, people through their aliases, filters, highlighted snippets.
+
+A query is matched as words (all of them, any order, any case, with or without accents). When
+the query also names a person (by name, phone, e-mail or chat name), messages that use any of
+that person's aliases are found too, so searching "Ramirez Lucia" finds the chat where she is
+"+52 664 555 0142". Snippets are cut and highlighted here, from the stored text, so they show
+the original accents and look the same on SQLite and PostgreSQL.
+
+What a searcher may read depends on their roles: message text names people, so readers without
+a role that needs personal data get dates, channels and ids only (content withheld).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core.crypto import Keyring
+from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.records import textnorm
+from lookout_ledger.records.aliases import aliases_of, find_people
+from lookout_ledger.records.archive_models import RecordMessage
+from lookout_ledger.records.models import Communication
+from lookout_ledger.records.search_index import match_query, sync
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+SNIPPET_WORDS = 24
+
+
+@dataclass
+class SearchFilters:
+    channel: str | None = None
+    account: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    owner_id: str | None = None
+    classification: str | None = None
+    disclosure_id: str | None = None
+
+
+@dataclass
+class Hit:
+    id: str
+    sent_at: str
+    channel: str
+    account: str
+    sender: str | None
+    subject: str | None
+    snippet: str | None  # HTML: escaped text with <mark> around matched words
+    classification: str | None
+    source: str | None
+    disclosure_id: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    people: list[str] = field(default_factory=list)  # ids of people the query names
+    aliases_used: list[str] = field(default_factory=list)
+    content_withheld: bool = False
+
+
+def snippet(text: str, words: set[str], width: int = SNIPPET_WORDS) -> str:
+    """An HTML excerpt around the first matched word, every matched word in <mark>."""
+    matches = list(_WORD.finditer(text))
+    first = next((i for i, m in enumerate(matches) if textnorm.fold(m.group()) in words), None)
+    if not matches:
+        return html.escape(text[:200])
+    start_word = 0 if first is None else max(0, first - width // 3)
+    end_word = min(len(matches), start_word + width)
+    lo = matches[start_word].start()
+    hi = matches[end_word - 1].end()
+    out = ["…" if lo > 0 else ""]
+    pos = lo
+    for m in matches[start_word:end_word]:
+        out.append(html.escape(text[pos : m.start()]))
+        w = m.group()
+        out.append(f"<mark>{html.escape(w)}</mark>" if textnorm.fold(w) in words else html.escape(w))
+        pos = m.end()
+    out.append("…" if hi < len(text) else "")
+    return "".join(out)
+
+
+def _best_text(c: Communication, words: set[str]) -> str:
+    """The body, unless only the subject or sender matched: then those lead the snippet."""
+    body = c.body or ""
+    if any(textnorm.fold(m.group()) in words for m in _WORD.finditer(body)):
+        return body
+    head = " — ".join(x for x in (c.sender, c.subject) if x)
+    return f"{head} — {body}" if head and body else head or body
+
+
+def search(
+    session: Session,
+    keyring: Keyring,
+    query: str,
+    filters: SearchFilters | None = None,
+    *,
+    may_read_content: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+    region: str | None = None,
+    index_sync: bool = True,
+) -> SearchResult:
+    filters = filters or SearchFilters()
+    if index_sync:
+        sync(session)
+    words = textnorm.tokens(query)
+    groups: list[list[str]] = [words] if words else []
+    people: list[str] = []
+    aliases_used: list[str] = []
+    if query.strip() and may_read_content:
+        tok = textnorm.phone_token(query, region) if sum(c.isdigit() for c in query) >= 7 else None
+        if tok:
+            groups.append([tok])
+        people = find_people(session, keyring, query, region)
+        for pid in people:
+            for a in aliases_of(session, keyring, pid):
+                groups.append(list(a.tokens))
+                aliases_used.append(a.value)
+    q = select(Communication, RecordMessage).outerjoin(
+        RecordMessage, RecordMessage.communication_id == Communication.id
+    )
+    if groups:
+        sub = match_query(session.get_bind().dialect.name, groups)
+        assert sub is not None
+        q = q.where(Communication.id.in_(sub.columns(communication_id=Communication.id.type)))
+    f = filters
+    if f.channel:
+        q = q.where(Communication.channel == f.channel)
+    if f.account:
+        q = q.where(Communication.account == f.account)
+    if f.date_from:
+        q = q.where(Communication.sent_at >= f.date_from)
+    if f.date_to:
+        q = q.where(Communication.sent_at <= f.date_to)
+    if f.owner_id:
+        q = q.where(RecordMessage.owner_id == f.owner_id)
+    if f.classification:
+        q = q.where(RecordMessage.classification == f.classification)
+    if f.disclosure_id:
+        q = q.where(Communication.disclosure_id == f.disclosure_id)
+    total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+    rows = session.execute(q.order_by(Communication.sent_at.desc(), Communication.id).limit(limit).offset(offset)).all()
+    marked = {t for g in groups for t in g}
+    hits = []
+    for c, m in rows:
+        text_ = _best_text(c, marked)
+        hits.append(
+            Hit(
+                id=c.id,
+                sent_at=format_rfc3339(c.sent_at, c.sent_at_offset),
+                channel=c.channel,
+                account=c.account,
+                sender=c.sender if may_read_content else None,
+                subject=c.subject if may_read_content else None,
+                snippet=snippet(text_, marked) if may_read_content else None,
+                classification=m.classification if m else None,
+                source=f"{m.source_file}:{m.source_line}" if m and m.source_file else None,
+                disclosure_id=c.disclosure_id,
+            )
+        )
+    return SearchResult(query, int(total), hits, people, aliases_used, not may_read_content)
