@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
+from live_server import chromium
 from web_scenario import Scenario, build, client_for
 
 from lookout_ledger.core.ledger import Ledger
@@ -29,3 +32,10 @@ def lite_ledger(sqlite_ledger: Ledger) -> Ledger:
 @pytest.fixture
 def lite_client(lite_ledger: Ledger) -> TestClient:
     return client_for(lite_ledger)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Headless Chromium for the browser tests (skipped where it is not installed, except on CI)."""
+    with chromium() as b:
+        yield b

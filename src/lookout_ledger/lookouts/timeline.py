@@ -5,6 +5,7 @@ reports and e-mails; here the CLI, the API and the page read the same list.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,25 @@ LABELS = {
     "reviewed": "Reviewed",
 }
 
+TITLES = {
+    "placed": "Placed",
+    "approved": "Approved",
+    "approval_requested": "Approval requested",
+    "approval_approved": "Approval given",
+    "approval_rejected": "Approval refused",
+    "inspection": "Inspection",
+    "post_inspection_opened": "Decision owed after inspection",
+    "post_inspection_decided": "Decision after inspection",
+    "post_inspection_missed": "Decision after inspection missed",
+    "referral_limit_opened": "Referral limit reached",
+    "referral_limit_decided": "Referral limit reviewed",
+    "referral_limit_missed": "Referral limit review missed",
+    "transfer_requested": "Transfer requested",
+    "transfer_escalated": "Transfer escalated",
+    "transfer_cancelled": "Transfer cancelled",
+    **LABELS,
+}
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -35,6 +55,10 @@ class Entry:
     actor: str | None
     text: str
     order: str = ""
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.kind, self.kind.replace("_", " ").capitalize())
 
     def as_dict(self) -> dict[str, object]:
         return {"at": format_rfc3339(self.at), "kind": self.kind, "actor": self.actor, "text": self.text}
@@ -78,7 +102,8 @@ def timeline(session: Session, lookout_id: str) -> list[Entry]:
         .where(InspectionLookout.lookout_id == lookout_id)
     ).scalars()
     for ins in inspections:
-        out.append(Entry(ins.started_at, "inspection", None, f"Inspection {ins.id} of {ins.person_id}", ins.id))
+        # "0": at the same instant, the inspection comes before the review it opens
+        out.append(Entry(ins.started_at, "inspection", None, f"Inspection {ins.id} of {ins.person_id}", "0" + ins.id))
     for rv in session.execute(select(LookoutReview).where(LookoutReview.lookout_id == lookout_id)).scalars():
         due = f", due {format_rfc3339(rv.due_at)}" if rv.due_at else ""
         label = "Post-inspection review" if rv.kind == "post_inspection" else "Referral-limit review"
@@ -107,4 +132,14 @@ def timeline(session: Session, lookout_id: str) -> list[Entry]:
             out.append(
                 Entry(tr.decided_at, "transfer_cancelled", tr.decided_by, "Transfer cancelled or declined", tr.id)
             )
-    return sorted(out, key=lambda e: (e.at, e.order))
+    return sorted(out, key=lambda e: (e.at, _creation_order(e.order)))
+
+
+_LIVE_ID = re.compile(r"^[a-z]{2}-([0-9a-f]{16})[0-9a-f]{6}$")
+
+
+def _creation_order(order: str) -> str:
+    """Rows written at the same instant sort in the order they were written: live ids carry
+    their creation time after a kind prefix (`ev-`, `rv-`, `tr-`), which must not decide it."""
+    match = _LIVE_ID.match(order)
+    return match.group(1) if match else order

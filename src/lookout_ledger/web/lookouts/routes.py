@@ -64,6 +64,7 @@ def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], st
         "refusal": None,
         "error": None,
         "ts": lambda d: when(format_rfc3339(d)) if d else "",
+        "day": lambda d: format_rfc3339(d)[:10] if d else "",
         "is_owner": p.has_role(Role.LOOKOUT_OWNER),
         "is_approver": p.has_role(Role.SUPERVISOR, Role.COUNSEL),
     }
