@@ -258,7 +258,7 @@ def _check_references(conn: Connection, errors: _Errors) -> None:
                 errors.add(
                     row[0],
                     field_,
-                    f"the id of a {ref.target} in this file or already in the database",
+                    f"the id of {_article(ref.target)} {ref.target} in this file or already in the database",
                     f"{row[1]!r}, which is neither",
                 )
 
@@ -356,3 +356,7 @@ def import_lif(
         if progress is not None:
             progress(done, total)
     return ImportReport(source=name, sha256=digest, lines=lineno, records=records, counts=counts)
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
