@@ -78,8 +78,8 @@ def snippet(text: str, words: set[str], width: int = SNIPPET_WORDS) -> str:
         return html.escape(text[:200])
     start_word = 0 if first is None else max(0, first - width // 3)
     end_word = min(len(matches), start_word + width)
-    lo = matches[start_word].start()
-    hi = matches[end_word - 1].end()
+    lo = 0 if start_word == 0 else matches[start_word].start()
+    hi = len(text) if end_word == len(matches) else matches[end_word - 1].end()
     out = ["…" if lo > 0 else ""]
     pos = lo
     for m in matches[start_word:end_word]:
@@ -87,6 +87,7 @@ def snippet(text: str, words: set[str], width: int = SNIPPET_WORDS) -> str:
         w = m.group()
         out.append(f"<mark>{html.escape(w)}</mark>" if textnorm.fold(w) in words else html.escape(w))
         pos = m.end()
+    out.append(html.escape(text[pos:hi]))
     out.append("…" if hi < len(text) else "")
     return "".join(out)
 

@@ -1,0 +1,95 @@
+"""Search: accents, case, word order, aliases (phone, e-mail, chat name), filters, snippets, roles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from chat_exports import ANDROID_ES, ANDROID_US
+from records_world import run_import, world
+
+from factories import Factory
+from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.records.aliases import add_alias, find_people
+from lookout_ledger.records.search import SearchFilters, search, snippet
+
+
+def _setup(ledger: Ledger) -> str:
+    world(ledger)
+    run_import(ledger, ANDROID_US.encode(), "us.txt")
+    run_import(ledger, ANDROID_ES.encode(), "es.txt")
+    with ledger.transaction() as s:
+        pid = Factory(s, ledger.keyring).person("P-RAMIREZ", given_name="Lucía", family_name="Ramírez Ochoa")
+        add_alias(s, ledger.keyring, pid, "phone", "+52 664 555 0142", "recorder", ledger.now())
+        add_alias(s, ledger.keyring, pid, "chat_name", "Lic. Ramírez", "recorder", ledger.now())
+        add_alias(s, ledger.keyring, pid, "email", "Lucia.Ramirez@Example.org", "recorder", ledger.now())
+    return pid
+
+
+def test_words_any_case_and_accent(ledger: Ledger) -> None:
+    _setup(ledger)
+    with ledger.reading() as s:
+        plain = search(s, ledger.keyring, "ELIMINO este")
+        accented = search(s, ledger.keyring, "eliminó")
+        order = search(s, ledger.keyring, "lista alertados")
+    assert [h.sender for h in plain.hits] == ["Lic. Ramírez"] and plain.total == 1
+    assert [h.id for h in accented.hits] == [h.id for h in plain.hits]
+    assert order.total == 1 and order.hits[0].snippet is not None
+    assert "<mark>Alertados</mark>" in order.hits[0].snippet and "<mark>Lista</mark>" in order.hits[0].snippet
+
+
+def test_people_are_found_through_aliases(ledger: Ledger) -> None:
+    pid = _setup(ledger)
+    with ledger.reading() as s:
+        assert find_people(s, ledger.keyring, "ochoa ramirez LUCIA") == [pid]
+        assert find_people(s, ledger.keyring, "+52 (664) 555-0142") == [pid]
+        assert find_people(s, ledger.keyring, "lucia.ramirez@example.org") == [pid]
+        assert find_people(s, ledger.keyring, "lic ramirez") == [pid]
+        by_name = search(s, ledger.keyring, "Ramirez Ochoa Lucía")
+    # Her chat name wrote three messages, her phone number one (media omitted).
+    assert by_name.people == [pid]
+    assert by_name.total == 4
+    assert {h.sender for h in by_name.hits} == {"Lic. Ramírez", "+52 664 555 0142"}
+    assert "+526645550142" in by_name.aliases_used
+
+
+def test_filters_and_paging(ledger: Ledger) -> None:
+    _setup(ledger)
+    with ledger.reading() as s:
+        everything = search(s, ledger.keyring, "")
+        jan_20 = search(
+            s,
+            ledger.keyring,
+            "",
+            SearchFilters(date_from=datetime(2019, 1, 20, 8, tzinfo=UTC), date_to=datetime(2019, 1, 21, 8, tzinfo=UTC)),
+        )
+        system = search(s, ledger.keyring, "", SearchFilters(classification="non_record"))
+        page = search(s, ledger.keyring, "", limit=3, offset=3)
+        email = search(s, ledger.keyring, "", SearchFilters(channel="official_email"))
+    assert everything.total == 10
+    assert [h.sent_at for h in jan_20.hits] == ["2019-01-20T12:00:00-08:00", "2019-01-20T09:05:00-08:00"]
+    assert system.total == 2
+    assert [h.id for h in page.hits] == [h.id for h in everything.hits[3:6]]
+    assert email.total == 0
+    sent = [h.sent_at for h in everything.hits]
+    assert sent == sorted(sent, reverse=True)
+
+
+def test_content_withheld_without_a_personal_data_role(ledger: Ledger) -> None:
+    _setup(ledger)
+    with ledger.reading() as s:
+        r = search(s, ledger.keyring, "lista", may_read_content=False)
+    assert r.total >= 1 and r.content_withheld and r.people == []
+    assert all(h.sender is None and h.snippet is None and h.subject is None for h in r.hits)
+
+
+def test_snippet_escapes_and_marks() -> None:
+    html = snippet("<b>Árbol</b> y arbol", {"arbol"})
+    assert html == "&lt;b&gt;<mark>Árbol</mark>&lt;/b&gt; y <mark>arbol</mark>"
+
+
+def test_bad_alias_is_refused(ledger: Ledger) -> None:
+    _setup(ledger)
+    with ledger.transaction() as s, pytest.raises(LedgerError, match="not a phone number"):
+        add_alias(s, ledger.keyring, "P-RAMIREZ", "phone", "call me", "recorder", ledger.now())
