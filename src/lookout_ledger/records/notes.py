@@ -1,0 +1,94 @@
+"""Notes of phone calls and meetings, entered by the official who took part.
+
+FOB Official 2 made a disclosure in person and nobody could later say what the documents
+said. Policy requires a decision or commitment made verbally to be documented; a note is
+kept as a communication (channel `phone_note` or `meeting_note`, official account) so it is
+searched, scheduled, held and requested exactly like a message, and can be linked to the
+disclosure it documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import insert
+
+from lookout_ledger.core.errors import LedgerError, NotFound
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.disclosures.models import Disclosure
+from lookout_ledger.org.models import Official
+from lookout_ledger.records import retention, textnorm
+from lookout_ledger.records.archive_models import RecordMessage
+from lookout_ledger.records.models import Communication
+from lookout_ledger.records.search_index import insert_documents
+
+NOTE_KINDS = ("phone_note", "meeting_note")
+MIN_BODY = 20
+
+
+def record_note(
+    ledger: Ledger,
+    actor: str,
+    *,
+    kind: str,
+    author_id: str,
+    participants: list[str],
+    at: datetime,
+    subject: str,
+    body: str,
+    disclosure_id: str | None = None,
+    position: str = "official",
+) -> str:
+    """Keep a note of a call or meeting; returns the communication id."""
+    if kind not in NOTE_KINDS:
+        raise LedgerError(f"kind: {kind!r} is not one of {', '.join(NOTE_KINDS)}")
+    if len(body.strip()) < MIN_BODY:
+        raise LedgerError(f"body: say what was decided or committed (at least {MIN_BODY} characters)")
+    if not participants:
+        raise LedgerError("participants: name at least one other participant")
+    if at.tzinfo is None:
+        raise LedgerError("at: give the time with its offset")
+    with ledger.transaction() as session:
+        author = session.get(Official, author_id)
+        if author is None:
+            raise NotFound(f"no official {author_id!r}")
+        if disclosure_id is not None and session.get(Disclosure, disclosure_id) is None:
+            raise NotFound(f"no disclosure {disclosure_id!r}")
+        cid = "nt-" + hashlib.sha256(f"{author_id}|{at.isoformat()}|{subject}|{body}".encode()).hexdigest()[:28]
+        if session.get(Communication, cid) is not None:
+            return cid
+        off = int((at.utcoffset() or 0).total_seconds() // 60)  # type: ignore[union-attr]
+        session.execute(
+            insert(Communication).values(
+                id=cid,
+                channel=kind,
+                account="official",
+                sent_at=at,
+                sent_at_offset=off,
+                sender=author.name,
+                recipients=participants,
+                subject=subject,
+                body=body.strip(),
+                attachments=[],
+                forwarded_to_official_at=None,
+                forwarded_to_official_at_offset=None,
+                retained=True,
+                disclosure_id=disclosure_id,
+            )
+        )
+        session.execute(
+            insert(RecordMessage).values(
+                communication_id=cid,
+                kind="note",
+                owner_id=author_id,
+                classification="record",
+                classification_reason=f"{kind.replace('_', ' ')} documenting a verbal decision or commitment",
+                schedule=retention.schedule_for("record", position),
+            )
+        )
+        insert_documents(session, [(cid, textnorm.document(author.name, *participants, subject, body))])
+        ledger.audit(
+            session, actor, "records.note", "communication", cid, {"kind": kind, "disclosure_id": disclosure_id}
+        )
+    return cid
