@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lookout_ledger import __version__
 from lookout_ledger.api import lookouts as lookouts_api
+from lookout_ledger.api import records_archive as records_archive_api
 from lookout_ledger.api import routes as api_routes
 from lookout_ledger.api.audit_cache import AuditCache
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
@@ -54,6 +55,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(record_routes.router)
     app.include_router(api_routes.router)
     lookouts_api.install(app)  # lifecycle API, pages and the scheduled sweep
+    records_archive_api.install(app)  # records archive API and pages
     _install_error_handlers(app)
     return app
 

@@ -1,0 +1,1 @@
+"""Pages of the records archive: search for everyone, the records officer's desk."""

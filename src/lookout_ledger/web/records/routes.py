@@ -1,0 +1,217 @@
+"""Archive pages: a search page for every role and the records officer's desk.
+
+Thin adapters over `lookout_ledger.records`: forms post here, results and refusals are shown
+on the page. The records request answers with the response package itself (a standalone,
+SPII-marked HTML document with the search certificate).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup
+from sqlalchemy import select
+
+from lookout_ledger.api.records_archive import MAX_UPLOAD, RECORDS_OFFICER, run_search, when
+from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.people.models import Person
+from lookout_ledger.records import keeping
+from lookout_ledger.records.aliases import find_people
+from lookout_ledger.records.archive_models import Disposition, LegalHold, RecordImport
+from lookout_ledger.records.importer import ImportOptions, import_file
+from lookout_ledger.records.linking import missing_transmissions
+from lookout_ledger.records.request import run_request
+from lookout_ledger.records.search import SearchFilters
+from lookout_ledger.web.deps import Principal, current_principal, ledger_of
+from lookout_ledger.web.render import make_templates
+from lookout_ledger.web.security import CSRF_HEADER
+
+router = APIRouter(include_in_schema=False)
+_templates: Jinja2Templates | None = None
+
+
+def _tpl() -> Jinja2Templates:
+    global _templates
+    if _templates is None:
+        _templates = make_templates()
+        env = _templates.env
+        env.loader = ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")), env.loader])  # type: ignore[list-item]
+    return _templates
+
+
+def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], status: int = 200) -> Response:
+    base = {
+        "principal": p,
+        "csrf": p.csrf,
+        "csrf_headers": {CSRF_HEADER: p.csrf},
+        "title": "",
+        "error": None,
+        "notice": None,
+        "ts": lambda d: format_rfc3339(d) if d else "",
+        "mark": Markup,
+    }
+    return _tpl().TemplateResponse(request, template, {**base, **ctx}, status_code=status)
+
+
+@router.get("/archive")
+def search_page(
+    request: Request,
+    q: str = "",
+    channel: str = "",
+    account: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    offset: int = 0,
+    p: Principal = Depends(current_principal),
+) -> Response:
+    ctx: dict[str, Any] = {
+        "title": "Search the records",
+        "q": q,
+        "channel": channel,
+        "account": account,
+        "date_from": date_from,
+        "date_to": date_to,
+        "result": None,
+    }
+    try:
+        f = SearchFilters(channel or None, account or None, when(date_from, "from"), when(date_to, "to"))
+        if q or channel or account or date_from or date_to:
+            ctx["result"] = run_search(request, p, q, f, 50, max(0, offset))
+    except LedgerError as exc:
+        ctx["error"] = str(exc)
+        return _page(request, p, "archive/search.html", ctx, 422)
+    return _page(request, p, "archive/search.html", ctx)
+
+
+def _desk(request: Request, p: Principal, **extra: Any) -> Response:
+    ledger = ledger_of(request)
+    with ledger.reading() as s:
+        ctx = {
+            "title": "Records officer",
+            "imports": s.execute(select(RecordImport).order_by(RecordImport.imported_at.desc()).limit(20))
+            .scalars()
+            .all(),
+            "holds": s.execute(select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.placed_at))
+            .scalars()
+            .all(),
+            "proposals": s.execute(
+                select(Disposition).where(Disposition.status == "proposed").order_by(Disposition.proposed_at)
+            )
+            .scalars()
+            .all(),
+            "missing": missing_transmissions(s),
+        }
+    ctx.update(extra)
+    status = 422 if extra.get("error") else 200
+    return _page(request, p, "archive/officer.html", ctx, status)
+
+
+@router.get("/archive/officer")
+def officer_page(request: Request, p: Principal = Depends(RECORDS_OFFICER)) -> Response:
+    return _desk(request, p)
+
+
+@router.post("/archive/officer/import")
+async def officer_import(
+    request: Request,
+    file: UploadFile = File(...),
+    channel: str = Form(...),
+    account: str = Form(...),
+    owner: str = Form(...),
+    timezone: str = Form(""),
+    p: Principal = Depends(RECORDS_OFFICER),
+) -> Response:
+    data = await file.read(MAX_UPLOAD + 1)
+    try:
+        if len(data) > MAX_UPLOAD:
+            raise LedgerError("file: larger than 512 MB; use `lookout records import`")
+        r = import_file(
+            ledger_of(request),
+            io.BytesIO(data),
+            file.filename or "upload",
+            ImportOptions(channel, account, owner.strip(), timezone.strip() or None),
+            p.username,
+        )
+    except LedgerError as exc:
+        return _desk(request, p, error=str(exc))
+    msg = (
+        f"{r.file_name} was already imported ({r.import_id}); nothing stored."
+        if r.already_imported
+        else f"Imported {r.stored} message(s) from {r.file_name}; {r.duplicates} already archived."
+    )
+    return _desk(request, p, notice=msg)
+
+
+@router.post("/archive/officer/hold")
+def officer_hold(
+    request: Request,
+    reason: str = Form(...),
+    person_id: str = Form(""),
+    case_label: str = Form(""),
+    date_from: str = Form(""),
+    date_to: str = Form(""),
+    p: Principal = Depends(RECORDS_OFFICER),
+) -> Response:
+    try:
+        h = keeping.place_hold(
+            ledger_of(request),
+            p.username,
+            reason,
+            person_id.strip() or None,
+            case_label.strip() or None,
+            when(date_from, "from"),
+            when(date_to, "to"),
+        )
+    except LedgerError as exc:
+        return _desk(request, p, error=str(exc))
+    return _desk(request, p, notice=f"Hold {h.id} placed.")
+
+
+@router.post("/archive/officer/dispose")
+def officer_dispose(request: Request, p: Principal = Depends(RECORDS_OFFICER)) -> Response:
+    try:
+        d = keeping.propose_disposition(ledger_of(request), p.username)
+    except LedgerError as exc:
+        return _desk(request, p, error=str(exc))
+    return _desk(request, p, notice=f"Disposition {d.id} proposed for {len(d.communication_ids)} communication(s).")
+
+
+@router.post("/archive/officer/dispose/{disposition_id}/approve")
+def officer_approve(request: Request, disposition_id: str, p: Principal = Depends(RECORDS_OFFICER)) -> Response:
+    try:
+        stones = keeping.approve_disposition(ledger_of(request), disposition_id, p.username)
+    except LedgerError as exc:
+        return _desk(request, p, error=str(exc))
+    return _desk(request, p, notice=f"{len(stones)} communication(s) disposed of; tombstones kept.")
+
+
+@router.post("/archive/officer/request")
+def officer_request(
+    request: Request, people: str = Form(...), reference: str = Form(""), p: Principal = Depends(RECORDS_OFFICER)
+) -> Response:
+    """One person per line: an id, or a name, phone, e-mail or chat name that identifies one person."""
+    ledger = ledger_of(request)
+    try:
+        ids: list[str] = []
+        with ledger.reading() as s:
+            for line in (x.strip() for x in people.splitlines()):
+                if not line:
+                    continue
+                if s.get(Person, line) is not None:
+                    ids.append(line)
+                    continue
+                found = find_people(s, ledger.keyring, line)
+                if len(found) != 1:
+                    raise LedgerError(f"{line!r} identifies {len(found)} people; give a person id")
+                ids.extend(found)
+        pkg = run_request(ledger, ids, p.username, reference.strip() or None)
+    except LedgerError as exc:
+        return _desk(request, p, error=str(exc))
+    return HTMLResponse(pkg.html)
