@@ -221,3 +221,182 @@ def test_transfer_request_and_acceptance(api: Api, world: World) -> None:
 def test_openapi_lists_lifecycle_routes(api: Api) -> None:
     paths = api.as_("alice")[0].get("/openapi.json").json()["paths"]
     assert "/api/lookouts" in paths and "/api/transfers/{transfer_id}/accept" in paths
+
+
+# --- the remaining controls, each through the API as well as the service ---------------------
+
+
+def approve(api: Api, lid: str, username: str = "sam", role: str = "supervisor") -> None:
+    r = api.post(username, f"/api/lookouts/{lid}/approvals", {"role": role, "statement": "Checked basis and topics."})
+    assert r.status_code == 200, r.text
+
+
+def inspect(world: World, lid: str, iid: str, person_id: str = "P-1") -> None:
+    ledger = world.ledger
+    with ledger.transaction() as s:
+        world.inspection(s, lid, person_id, ledger.now(), iid)
+        reviews.record_inspection(ledger, s, lid, iid, ledger.now())
+
+
+def rules_of(api: Api, lid: str) -> list[str]:
+    return [b["rule"] for b in api.get("alice", f"/api/lookouts/{lid}").json()["state"]["reasons"]]
+
+
+def test_missing_expiry_is_a_bad_request_naming_the_field(api: Api, world: World) -> None:
+    body = draft(world)
+    body["expires_at"] = ""
+    r = api.post("alice", "/api/lookouts", body)
+    assert r.status_code == 400 and r.json()["error"].startswith("expires_at:")
+    assert api.get("alice", "/api/lookouts/mine").json()["lookouts"] == []
+
+
+def test_sensitive_lookout_needs_counsel_too_and_gets_the_short_window(api: Api, world: World, ledger: Ledger) -> None:
+    lid = placed(api, world, person_id="P-J", nexus="Drove the van used in the crossing himself.")
+    view = api.get("alice", f"/api/lookouts/{lid}").json()
+    assert sorted(a["role"] for a in view["approvals"]) == ["counsel", "supervisor"]
+    assert "LC-SENSITIVE-COUNSEL" in view["decisions"][0]["rules"]
+    approve(api, lid)
+    assert rules_of(api, lid) == ["LC-APPROVAL-REQUIRED"]  # counsel's written approval is still missing
+    assert [q["lookout_id"] for q in api.get("cora", "/api/approvals").json()["approvals"]] == [lid]
+    approve(api, lid, "cora", "counsel")
+    assert api.get("alice", f"/api/lookouts/{lid}").json()["state"]["refers"]
+    inspect(world, lid, "I-1", "P-J")
+    (row,) = api.get("alice", "/api/lookouts/mine").json()["lookouts"]
+    assert row["review_due"] == (ledger.now() + timedelta(days=3)).isoformat()
+
+
+def test_permissive_policy_sends_non_suspect_lookouts_to_counsel(ledger: Ledger) -> None:
+    from lookout_ledger.policy.loader import load_policy
+
+    ledger.policy = load_policy("permissive")
+    world = build_world(ledger)
+    api = Api(ledger)
+    r = api.post("alice", "/api/lookouts/preview", draft(world, status_code="non_suspect"))
+    assert r.json()["allowed"] and r.json()["required_approvals"] == ["supervisor", "counsel"]
+    assert r.json()["review_window_days"] == 3
+    lid = placed(api, world, status_code="non_suspect")
+    assert api.get("alice", f"/api/lookouts/{lid}").json()["decisions"][0]["policy"]["name"] == (
+        "tecs-directive-permissive"
+    )
+    approve(api, lid)
+    assert rules_of(api, lid) == ["LC-APPROVAL-REQUIRED"]
+    approve(api, lid, "cora", "counsel")
+    assert rules_of(api, lid) == []
+
+
+def test_a_new_policy_version_needs_a_new_acknowledgment(api: Api, world: World, ledger: Ledger) -> None:
+    assert api.get("alice", "/api/policy").json()["acknowledged_by_you"] is True
+    ledger.policy = type(ledger.policy)(**{**ledger.policy.__dict__, "version": "2026.2"})
+    assert api.get("alice", "/api/policy").json()["acknowledged_by_you"] is False
+    r = api.post("alice", "/api/lookouts", draft(world))
+    assert r.status_code == 409 and r.json()["refusal"]["rule"] == "LC-TRAINING"
+    assert api.post("alice", "/api/policy/acknowledge").json()["version"] == "2026.2"
+    assert api.post("alice", "/api/lookouts", draft(world)).status_code == 201
+
+
+def test_modify_after_an_inspection_needs_approval_again(
+    api: Api, world: World, ledger: Ledger, clock: FixedClock
+) -> None:
+    lid = placed(api, world)
+    approve(api, lid)
+    inspect(world, lid, "I-1")
+    clock.advance(hours=2)
+    r = api.post(
+        "alice",
+        f"/api/lookouts/{lid}/modify",
+        {"reason": "Narrowed to the vehicle question only.", "information_sought": ["Vehicle ownership"]},
+    )
+    assert r.status_code == 200 and r.json()["kind"] == "modified"
+    assert rules_of(api, lid) == ["LC-APPROVAL-REQUIRED"]
+    approve(api, lid)
+    assert rules_of(api, lid) == []
+
+
+def test_remove_after_an_inspection_stops_referral_and_closes_the_review(
+    api: Api, world: World, ledger: Ledger, clock: FixedClock
+) -> None:
+    lid = placed(api, world)
+    approve(api, lid)
+    inspect(world, lid, "I-1")
+    assert api.post("bob", f"/api/lookouts/{lid}/remove", {"reason": "Not mine, removing anyway."}).status_code == 403
+    r = api.post("alice", f"/api/lookouts/{lid}/remove", {"reason": "Interview answered what was sought."})
+    assert r.status_code == 200 and r.json()["kind"] == "removed"
+    assert rules_of(api, lid)[0] == "LC-REMOVED"
+    assert lid not in [x["id"] for x in api.get("pat", "/api/lookouts/referring").json()["lookouts"]]
+    (row,) = api.get("alice", "/api/lookouts/mine").json()["lookouts"]
+    assert row["review_due"] is None  # the decision owed after the inspection was made
+    clock.advance(days=8)
+    assert api.post("sam", "/api/sweep").json()["post_inspection_disabled"] == []
+
+
+def test_owner_disables_and_re_enables_referral(api: Api, world: World) -> None:
+    lid = placed(api, world)
+    approve(api, lid)
+    r = api.post("alice", f"/api/lookouts/{lid}/disable", {"reason": "Pausing while the case is reviewed."})
+    assert r.status_code == 200 and rules_of(api, lid) == ["LC-REFERRAL-DISABLED"]
+    r = api.post("alice", f"/api/lookouts/{lid}/enable", {"reason": "Case review done; still needed."})
+    assert r.status_code == 200 and rules_of(api, lid) == []
+
+
+def test_expiry_disables_and_renewal_needs_a_reassessment(
+    api: Api, world: World, ledger: Ledger, clock: FixedClock
+) -> None:
+    lid = placed(api, world, expires_at=ledger.now() + timedelta(days=20))
+    approve(api, lid)
+    clock.advance(days=14)
+    assert api.post("sam", "/api/sweep").json()["review_reminders"] == [lid]
+    assert "review_reminder" in [n["kind"] for n in api.get("alice", "/api/inbox").json()["notices"]]
+    clock.advance(days=7)
+    assert api.post("sam", "/api/sweep").json()["expired_disabled"] == [lid]
+    assert api.post("sam", "/api/sweep").json()["expired_disabled"] == []
+    assert {"LC-EXPIRY", "LC-REFERRAL-DISABLED"} <= set(rules_of(api, lid))
+    later = (ledger.now() + timedelta(days=30)).isoformat()
+    r = api.post("alice", f"/api/lookouts/{lid}/renew", {"reassessment": "ok", "expires_at": later})
+    assert r.status_code == 400 and "reassessment" in r.json()["error"]
+    too_late = (ledger.now() + timedelta(days=400)).isoformat()
+    body = {"reassessment": "Reassessed: still organising crossings.", "expires_at": too_late}
+    r = api.post("alice", f"/api/lookouts/{lid}/renew", body)
+    assert r.status_code == 409 and r.json()["refusal"]["rule"] == "LC-EXPIRY"
+    r = api.post("alice", f"/api/lookouts/{lid}/renew", {**body, "expires_at": later})
+    assert r.status_code == 200 and rules_of(api, lid) == []
+
+
+def test_periodic_review_applies_to_unapproved_lookouts(
+    api: Api, world: World, ledger: Ledger, clock: FixedClock
+) -> None:
+    lid = placed(api, world, expires_at=ledger.now() + timedelta(days=170))
+    clock.advance(days=91)
+    assert api.post("sam", "/api/sweep").json()["review_overdue"] == [lid]
+    assert api.post("sam", "/api/sweep").json()["review_overdue"] == []
+    assert "review_overdue" in [n["kind"] for n in api.get("sam", "/api/inbox").json()["notices"]]
+
+
+def test_unaccepted_transfer_escalates_and_the_new_owner_may_decline(api: Api, world: World, clock: FixedClock) -> None:
+    lid = placed(api, world)
+    body = {"to_owner_id": "O-BOB", "instructions": "Organiser unknown; ask about 12-20; remove when named."}
+    tid = api.post("alice", f"/api/lookouts/{lid}/transfers", body).json()["id"]
+    clock.advance(days=2)
+    assert api.post("sam", "/api/sweep").json()["transfers_escalated"] == []
+    clock.advance(days=1, seconds=1)
+    assert api.post("sam", "/api/sweep").json()["transfers_escalated"] == [lid]
+    assert api.post("sam", "/api/sweep").json()["transfers_escalated"] == []
+    assert "transfer_escalated" in [n["kind"] for n in api.get("sam", "/api/inbox").json()["notices"]]
+    (pending,) = api.get("bob", "/api/transfers").json()["transfers"]
+    assert pending["escalated"] is True
+    r = api.post("bob", f"/api/transfers/{tid}/cancel", {"reason": "I do not cover this sector any more."})
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    assert api.get("bob", "/api/transfers").json()["transfers"] == []
+    assert [o["id"] for o in api.get("alice", "/api/lookouts/mine").json()["lookouts"]] == [lid]
+
+
+def test_owner_cannot_leave_the_unit_before_handing_over(api: Api, world: World) -> None:
+    lid = placed(api, world)
+    r = api.post("alice", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"})
+    assert r.status_code == 409
+    refusal = r.json()["refusal"]
+    assert refusal["rule"] == "LC-OWNER-DEPARTURE" and lid in refusal["reason"] and refusal["remedy"]
+    assert api.post("bob", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"}).status_code == 403
+    body = {"to_owner_id": "O-BOB", "instructions": "Organiser still unknown; remove once named."}
+    assert api.post("alice", f"/api/lookouts/{lid}/transfers", body).status_code == 201
+    r = api.post("alice", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"})
+    assert r.status_code == 200 and r.json() == {"official_id": "O-ALICE", "unit_id": "U-PORT"}

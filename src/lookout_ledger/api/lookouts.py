@@ -148,6 +148,10 @@ class TransferIn(BaseModel):
     instructions: str
 
 
+class LeaveUnitIn(BaseModel):
+    new_unit_id: str
+
+
 @router.get("/policy", summary="The active policy: rules, statements, citations, parameters")
 def api_policy(request: Request, p: Principal = Depends(current_principal)) -> dict[str, Any]:
     ledger = ledger_of(request)
@@ -419,6 +423,22 @@ def api_cancel(
             lambda ledger, s: transfers.cancel_transfer(ledger, s, p.username, transfer_id, body.reason),
         )
     )
+
+
+@router.post(
+    "/officials/{official_id}/leave-unit",
+    summary="End of a detail: refused while the official owns lookouts not removed or handed over",
+)
+def api_leave_unit(
+    official_id: str, body: LeaveUnitIn, request: Request, p: Principal = Depends(current_principal)
+) -> dict[str, Any]:
+    official = _do(
+        request,
+        p,
+        "official.leave_unit",
+        lambda ledger, s: transfers.leave_unit(ledger, s, p.username, official_id, body.new_unit_id),
+    )
+    return {"official_id": official.id, "unit_id": official.unit_id}
 
 
 @router.get("/inbox", summary="Your notices, newest first")

@@ -86,7 +86,8 @@ def _conditions(at: datetime, policy: Policy) -> list[tuple[Blocker, ColumnEleme
         ~_exists(
             ena.lookout_id == Lookout.id,
             ena.kind == "referral_enabled",
-            ena.at > dis.at,
+            # later, or at the same instant but written after it (live ids increase; see common.new_id)
+            or_(ena.at > dis.at, and_(ena.at == dis.at, ena.id > dis.id)),
             ena.at <= t,
             outer=(dis,),
         ),
