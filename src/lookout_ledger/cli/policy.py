@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, state
+from lookout_ledger.core.config import Settings
 from lookout_ledger.lookouts.training import acknowledge
 from lookout_ledger.policy.loader import check_policy_file, load_policy, shipped_policies
 
@@ -25,7 +26,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print the active policy (LOOKOUT_POLICY, default tecs-directive-strict): each rule's id, statement,
         citation and parameters."""
-        p = load_policy(name) if name else open_ledger().policy
+        # the active policy is configuration: showing it must not create a database or a key
+        p = load_policy(name or Settings.from_env(state.database_url).policy)
         if as_json:
             sys.stdout.buffer.write(orjson.dumps(p.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
             return
