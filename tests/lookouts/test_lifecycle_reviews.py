@@ -236,3 +236,30 @@ def test_owner_cannot_leave_unit_with_lookouts_not_handed_over(world: World) -> 
     with ledger.transaction() as s:
         transfers.request_transfer(ledger, s, "alice", lid, "O-BOB", "Organiser still unknown; remove once named.")
         transfers.leave_unit(ledger, s, "alice", "O-ALICE", "U-PORT")
+
+
+def test_live_history_exports_as_lif_lookout_events(world: World, clock: FixedClock) -> None:
+    """The timeline's events leave the system in the interchange format, like imported history."""
+    import io
+
+    import orjson
+
+    from lookout_ledger.interchange.exporter import export_lif
+
+    ledger = world.ledger
+    lid = approved(world)
+    inspect(world, lid, "I-1")
+    clock.advance(days=8)
+    with ledger.transaction() as s:
+        sweep(ledger, s)
+        tr = transfers.request_transfer(ledger, s, "alice", lid, "O-BOB", "Organiser unknown; remove once he is named.")
+    with ledger.transaction() as s:
+        transfers.accept_transfer(ledger, s, "bob", tr.id)
+    out = io.BytesIO()
+    export_lif(ledger, out, "test")
+    records = [orjson.loads(line) for line in out.getvalue().splitlines()[1:]]
+    (lookout,) = [r for r in records if r.get("type") == "lookout" and r.get("id") == lid]
+    assert lookout["approved_by"] == "O-SAM" and lookout["owner_id"] == "O-BOB"
+    events = [r for r in records if r.get("type") == "lookout_event" and r.get("lookout_id") == lid]
+    assert [e["kind"] for e in events] == ["referral_disabled", "transferred", "transfer_accepted"]
+    assert events[1]["notice"] is True and events[1]["to_owner_id"] == "O-BOB"
