@@ -230,3 +230,28 @@ def test_import_is_audited_and_classified(ledger: Ledger) -> None:
         due = s.execute(select(RecordMessage.forward_due_at).where(RecordMessage.source_line == 3)).scalar_one()
     assert classes[1] == "non_record" and classes[3] == "record" and classes[8] == "record"
     assert format_rfc3339(due, -480) == "2019-01-24T19:05:00-08:00"
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "Ramírez <enlace@webmail.example>, ops@agency.example",
+        '"Whitlock, Dana" <d@x.example>',
+        "=?utf-8?q?N=C3=BA=C3=B1ez?= <n@x.example>",
+    ],
+)
+def test_fast_path_reads_plain_mail_as_the_modern_parser_does(to: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lookout_ledger.records import email_reader
+
+    msg = EmailMessage()
+    msg["From"] = "Dana Whitlock <dana@agency.example>"
+    msg["To"] = to
+    msg["Subject"] = "Organizadores — caravana"
+    msg["Date"] = "Tue, 08 Jan 2019 09:30:00 -0800"
+    msg["Message-ID"] = "<a@b.example>"
+    msg.set_content("Línea uno\nlínea dos\n")
+    data = bytes(msg)
+    fast = email_reader._read_plain(data, 7)
+    assert fast is not None
+    monkeypatch.setattr(email_reader, "_read_plain", lambda d, ln: None)
+    assert email_reader.read_message(data, 7) == fast

@@ -9,7 +9,11 @@ indexed in memory first. Both mboxo and mboxrd quoting (">From ") are undone.
 
 from __future__ import annotations
 
+import contextlib
 import email
+import email.header
+import email.parser
+import email.utils
 import html
 import re
 from collections.abc import Iterator
@@ -92,8 +96,78 @@ def _addresses(msg: EmailMessage, *names: str) -> list[str]:
     return out
 
 
+_SPECIALS = set('()<>@,:;."[]')
+_compat = email.parser.BytesParser(policy=policy.compat32)
+
+
+def _decoded(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return str(email.header.make_header(email.header.decode_header(value)))
+
+
+def _shown(name: str, addr: str) -> str:
+    """An address as the modern policy's `str(Address)` shows it."""
+    if not name:
+        return addr
+    if _SPECIALS & set(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{addr}>"
+
+
+def _read_plain(data: bytes, line: int) -> MailMessage | MailProblem | None:
+    """Fast path for the common single-part text/plain message; None means "use the full parser".
+
+    The modern policy builds a parsed header object for every header it is asked for, which
+    costs most of an import's time; a plain message needs only its addresses, date, subject and
+    text, which the legacy parser plus RFC 2047 decoding give identically. Anything else
+    (multipart, attachments, non-text, unknown charset) goes through the modern policy.
+    """
+    msg = _compat.parsebytes(data)
+    ctype = msg.get_content_type()
+    if msg.is_multipart() or ctype != "text/plain" or msg.get("Content-Disposition"):
+        return None
+    sender = _decoded(msg.get("From"))
+    if not sender:
+        return MailProblem(line, "no From header")
+    raw_date = msg.get("Date")
+    if raw_date is None:
+        return MailProblem(line, "no Date header")
+    try:
+        sent_at = email.utils.parsedate_to_datetime(raw_date)
+    except (TypeError, ValueError):
+        return MailProblem(line, f"Date header {raw_date!r} is not an RFC 5322 date")
+    payload = msg.get_payload(decode=True)
+    charset = msg.get_content_charset() or "us-ascii"
+    try:
+        body = (payload or b"").decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return None
+    recipients = []
+    for header in ("To", "Cc", "Bcc"):
+        for value in msg.get_all(header, []):
+            for name, addr in email.utils.getaddresses([_decoded(value) or ""]):
+                if addr:
+                    recipients.append(_shown(name, addr))
+    mid = msg.get("Message-ID")
+    return MailMessage(
+        line=line,
+        message_id=mid.strip() or None if mid else None,
+        sent_at=sent_at,
+        sender=sender,
+        recipients=recipients,
+        subject=_decoded(msg.get("Subject")),
+        body=body.replace("\r\n", "\n").strip("\n"),
+    )
+
+
 def read_message(data: bytes, line: int) -> MailMessage | MailProblem:
     """One message, or the reason it cannot be kept as a record."""
+    fast: MailMessage | MailProblem | None = None
+    with contextlib.suppress(Exception):  # the full parser below reports what is wrong with the message
+        fast = _read_plain(data, line)
+    if fast is not None:
+        return fast
     try:
         msg = email.message_from_bytes(data, policy=policy.default)  # type: ignore[arg-type]
         assert isinstance(msg, EmailMessage)
