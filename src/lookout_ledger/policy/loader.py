@@ -52,6 +52,11 @@ PARAMETER_KINDS: dict[str, str] = {
     "reminder_days": _INT0,
     "transfer_escalation_days": _INT,
     "min_instruction_chars": _INT0,
+    "exigent_request_days": _INT,
+    "agreement_offices": _STRS,
+    "deny_entry_conditions": _STRS,
+    "designated_determination_roles": _STRS,
+    "personal_mail_domains": _STRS,
 }
 
 # The lifecycle's controls look these rules up by id; a policy without one cannot run them.
