@@ -140,8 +140,9 @@ def approve_agreement(
 ) -> None:
     """An office's written coordination of an agreement; the approver must belong to that office.
 
-    An official belongs to an office when their recorded role names it (e.g. "chief counsel",
-    "privacy officer", "international affairs liaison"), so the approval is attributable.
+    An official belongs to an office when their recorded role begins with its name ("chief
+    counsel", "privacy officer", "international affairs liaison"; a "sector assistant chief
+    counsel" is not the chief counsel), so the approval is attributable to the office.
     """
     _, official = acting(session, username)
     agreement = session.get(SharingAgreement, agreement_id)
@@ -151,7 +152,7 @@ def approve_agreement(
     match = next((o for o in offices if same_role(o, office)), None)
     if match is None:
         raise LedgerError(f"office: expected one of {', '.join(offices)}, got {office!r}")
-    if match.casefold() not in (official.role or "").casefold():
+    if not " ".join((official.role or "").split()).casefold().startswith(match.casefold()):
         raise AuthError(
             f"{username} acts as {official.id} ({official.role}), who does not belong to the {match} office"
         )
