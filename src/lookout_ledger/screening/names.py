@@ -1,0 +1,192 @@
+"""Comparing a presented name with a lookout subject's name, the way a port officer would.
+
+An innocent traveler sent to secondary is the costliest error, so a name match needs every
+token of the shorter name to find a counterpart (a maternal surname or a middle name may be
+omitted, but no token may be *different*), and the date of birth must agree as well (see
+`matcher`). Variation a human accepts as "the same name" is absorbed before comparing:
+case, accents and script (normality's ICU transliteration), word order, hyphens and the
+particles that join Hispanic surnames ("de", "del", "y" ...), spelling conventions of
+transliteration ("ks"/"x", "kh"/"h", "y"/"j"/"i", doubled letters) and small typos
+(rapidfuzz's optimal-string-alignment distance, scaled to the token length). Gendered
+variants ("Mario"/"Maria", "Daniel"/"Daniela") are different names, not typos.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from normality import ascii_text
+from rapidfuzz.distance import OSA
+
+PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "das", "do", "dos", "di", "van", "von", "der"})
+_SPELLING = (("ph", "f"), ("kh", "h"), ("ks", "x"), ("cs", "x"), ("ck", "k"), ("y", "i"), ("j", "i"), ("w", "v"))
+_DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1+")  # doubled consonants; a doubled vowel is usually a typo
+# ICU's scholarly Cyrillic romanisation ("Ûrij") is far from what passports print ("Yuriy"); these
+# letters get the passport (ICAO 9303) spelling before the rest goes through ICU.
+_CYRILLIC = str.maketrans(
+    {
+        "ю": "yu",
+        "я": "ya",
+        "ё": "yo",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ж": "zh",
+        "й": "y",
+        "ъ": "ie",
+        "ь": "",
+    }
+)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=200_000)
+def raw_tokens(text: str) -> tuple[str, ...]:
+    """Lower-case ASCII words (transliterated), particles included."""
+    plain = text.lower() if text.isascii() else ascii_text(text.lower().translate(_CYRILLIC)).lower()
+    return tuple(t for t in _NON_ALNUM.split(plain) if t)
+
+
+@lru_cache(maxsize=200_000)
+def canonical(token: str) -> str:
+    """One spelling for transliteration variants (Aleksandr/Alexandr, Sergei/Sergey/Sergej)."""
+    for a, b in _SPELLING:
+        token = token.replace(a, b)
+    if token.startswith("ie") and len(token) > 4:
+        token = token[1:]  # Yevgeny / Evgeny, Yelena / Elena
+    token = _DOUBLE.sub(r"\1", token)
+    return token[:-1] if token.endswith("ii") else token  # Yuriy / Yuri / Iurii
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """A name prepared once for many comparisons: canonical tokens without particles, and the
+    raw token sequence (for surnames written joined, "Delarosa" for "de la Rosa")."""
+
+    tokens: tuple[str, ...]
+    joined: tuple[str, ...]
+
+    @property
+    def sort_key(self) -> str:
+        return " ".join(sorted(self.tokens))
+
+
+def name_key(*parts: str | None) -> NameKey:
+    raw: list[str] = []
+    for p in parts:
+        if p:
+            raw.extend(raw_tokens(p))
+    tokens = tuple(canonical(t) for t in raw if t not in PARTICLES)
+    # Adjacent pairs and triples (particles kept) joined, canonicalised: "de la rosa" -> "delarosa".
+    joined = tuple(canonical("".join(raw[i : i + n])) for n in (2, 3) for i in range(len(raw) - n + 1) if len(raw) >= n)
+    return NameKey(tokens, joined)
+
+
+def _gender_variant(a: str, b: str) -> bool:
+    if a[:-1] == b[:-1] and {a[-1], b[-1]} == {"a", "o"}:
+        return True
+    return a + "a" == b or b + "a" == a
+
+
+def allowed_edits(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    if n < 4:
+        return 0
+    return 1 if n < 7 else 2
+
+
+def token_similarity(a: str, b: str) -> float:
+    """1.0 for equal tokens, a graded score for tolerated typos, 0.0 for different names."""
+    if a == b:
+        return 1.0
+    if _gender_variant(a, b) or (a[0] != b[0] and min(len(a), len(b)) < 7):
+        return 0.0
+    d = OSA.distance(a, b, score_cutoff=allowed_edits(a, b))
+    if d > allowed_edits(a, b):
+        return 0.0
+    return 1.0 - 0.08 * d
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    score: float
+    matched: tuple[tuple[str, str, float], ...]  # (query token, candidate token, similarity)
+    omitted: tuple[str, ...]  # tokens of the longer name with no counterpart
+    how: str
+
+
+def _pair(qs: list[str], cs: list[str]) -> list[tuple[int, int, float]]:
+    """Greedy best-first pairing of tokens (names are short; greedy equals optimal in practice)."""
+    cands = sorted(
+        ((token_similarity(q, c), i, j) for i, q in enumerate(qs) for j, c in enumerate(cs)),
+        key=lambda t: -t[0],
+    )
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    out = []
+    for s, i, j in cands:
+        if s <= 0.0:
+            break
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        out.append((i, j, s))
+    return out
+
+
+def _absorb_joined(rest: list[str], other: NameKey) -> tuple[list[str], list[str], list[str]]:
+    """Tokens of `rest` that equal a joined run of the other name's words (compound surnames),
+    and the runs they matched."""
+    left, absorbed, runs = [], [], []
+    for t in rest:
+        run = next((j for j in other.joined if token_similarity(t, j) > 0.0), None)
+        if run is None:
+            left.append(t)
+        else:
+            absorbed.append(t)
+            runs.append(run)
+    return left, absorbed, runs
+
+
+def _inside(tokens: list[str], runs: list[str]) -> list[str]:
+    return [t for t in tokens if not any(t in r for r in runs)]
+
+
+def compare_names(query: NameKey, candidate: NameKey) -> NameMatch | None:
+    """A match when at least two tokens pair up and the shorter name is covered entirely."""
+    qs, cs = list(query.tokens), list(candidate.tokens)
+    if not qs or not cs:
+        return None
+    pairs = _pair(qs, cs)
+    q_left = [qs[i] for i in range(len(qs)) if i not in {p[0] for p in pairs}]
+    c_left = [cs[j] for j in range(len(cs)) if j not in {p[1] for p in pairs}]
+    q_left, q_joined, q_runs = _absorb_joined(q_left, candidate)
+    c_left, c_joined, c_runs = _absorb_joined(c_left, query)
+    # the words a joined surname stands for are covered by it
+    q_left, c_left = _inside(q_left, c_runs), _inside(c_left, q_runs)
+    covered = len(pairs) + len(q_joined) + len(c_joined)
+    if covered < 2 or (q_left and c_left):
+        return None
+    if not any(p[2] == 1.0 for p in pairs):
+        return None  # every token a typo: too weak to send anyone to secondary
+    omitted = tuple(q_left or c_left)
+    sims = [p[2] for p in pairs] + [0.95] * (len(q_joined) + len(c_joined))
+    score = sum(sims) / len(sims) - 0.03 * len(omitted)
+    order = [qs[i] for i, _, _ in sorted(pairs, key=lambda p: p[1])]
+    bits = []
+    if [qs[i] for i, _, _ in sorted(pairs)] != order:
+        bits.append("name parts in another order")
+    if any(s < 1.0 for s in sims[: len(pairs)]):
+        bits.append("small spelling difference (typo or transliteration)")
+    if q_joined or c_joined:
+        bits.append("compound surname written joined")
+    if omitted:
+        bits.append(f"{len(omitted)} name part(s) omitted")
+    how = ", ".join(bits) or "same name (after case, accents and script are set aside)"
+    matched = tuple((qs[i], cs[j], s) for i, j, s in pairs)
+    return NameMatch(round(max(0.0, min(1.0, score)), 4), matched, omitted, how)

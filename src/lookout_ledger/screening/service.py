@@ -1,0 +1,277 @@
+"""Screening a traveler at the port: the use cases behind the CLI, the API and the pages.
+
+A live screening records a crossing for every matched person whose lookout refers (with
+the lookouts that matched, as LIF `crossing_lookouts`), tells the owners of matched
+`notify_owner` lookouts when the policy says so, and logs the screening with keyed hashes
+of what was presented, the policy version and the explanation the officer saw. A batch
+(quality checks, other tools) logs each line the same way but records no crossings: nobody
+stood at a port.
+
+Each process keeps one index per database and policy, built on first use and refreshed at
+most `screening_refresh_seconds` after a change (version polling through the same
+set-based query), so several server processes each stay current without coordination.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from lookout_ledger.core.auth import Role, User, require_role
+from lookout_ledger.core.crypto import normalise_document, normalise_name
+from lookout_ledger.core.errors import AuthError, LedgerError
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.lookouts.common import new_id, users_of_official
+from lookout_ledger.notifications.service import Notice, notify
+from lookout_ledger.screening.index import ScreeningIndex
+from lookout_ledger.screening.log_models import Screening
+from lookout_ledger.screening.matcher import (
+    DEFAULT_MIN_SCORE,
+    Match,
+    Presented,
+    match,
+    notifying_matches,
+    referring_matches,
+)
+from lookout_ledger.screening.models import Crossing, CrossingLookout
+
+_indexes: dict[tuple[str, str, str], tuple[ScreeningIndex, float]] = {}
+_indexes_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    screening_id: str | None
+    presented_id: str
+    refer: bool
+    matches: list[Match]
+    notified: list[Match]
+    crossing_ids: list[str]
+
+    def as_batch_line(self) -> dict[str, Any]:
+        return {"id": self.presented_id, "refer": self.refer, "matches": [m.as_dict() for m in self.matches]}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "screening_id": self.screening_id,
+            "id": self.presented_id,
+            "refer": self.refer,
+            "matches": [m.as_dict() for m in self.matches],
+            "owners_notified": [m.lookout.lookout_id for m in self.notified],
+            "crossing_ids": self.crossing_ids,
+        }
+
+
+def min_score(ledger: Ledger) -> float:
+    return float(ledger.policy.param("screening_min_score", DEFAULT_MIN_SCORE))
+
+
+def index_for(ledger: Ledger, session: Session, at: datetime) -> ScreeningIndex:
+    """This process's index for the ledger's database and policy, current to within the
+    policy's refresh interval (a change to a lookout is visible on the next refresh)."""
+    key = (str(ledger.engine.url), ledger.policy.name, ledger.policy.version)
+    interval = float(ledger.policy.param("screening_refresh_seconds", 1))
+    with _indexes_lock:
+        entry = _indexes.get(key)
+        now = time.monotonic()
+        if entry is None:
+            index = ScreeningIndex.build(session, ledger.keyring, ledger.policy, at)
+            _indexes[key] = (index, now)
+            return index
+        index, refreshed = entry
+        if now - refreshed >= interval or index.as_of is None or at < index.as_of:
+            index.refresh(session, at)
+            _indexes[key] = (index, now)
+        return index
+
+
+def forget_indexes() -> None:
+    """Drop every cached index (tests, and after a key rotation)."""
+    with _indexes_lock:
+        _indexes.clear()
+
+
+def _hashes(ledger: Ledger, p: Presented) -> dict[str, Any]:
+    ring = ledger.keyring
+    docs = [ring.blind_index(normalise_document(d.number), "document") for d in p.documents]
+    name = normalise_name(p.given_name, p.family_name)
+    dob = p.date_of_birth.isoformat() if p.date_of_birth else None
+    canonical = orjson.dumps(
+        {
+            "name": name,
+            "dob": dob,
+            "nationality": p.nationality,
+            "documents": sorted(
+                [d.kind or "", normalise_document(d.number), (d.country or "").upper()] for d in p.documents
+            ),
+        },
+        option=orjson.OPT_SORT_KEYS,
+    ).decode()
+    return {
+        "identity_hash": ring.blind_index(canonical, "screening.identity"),
+        "name_hash": ring.blind_index(name, "name") if name else None,
+        "dob_hash": ring.blind_index(dob, "screening.dob") if dob else None,
+        "document_hashes": docs,
+    }
+
+
+def _log(
+    ledger: Ledger,
+    session: Session,
+    *,
+    actor: str,
+    port: str,
+    source: str,
+    at: datetime,
+    presented: Presented,
+    refer: list[Match],
+    notified: list[Match],
+    crossing_id: str | None,
+) -> Screening:
+    row = Screening(
+        id=new_id("sc"),
+        at=at,
+        actor=actor,
+        port=port,
+        source=source,
+        input_id=presented.id,
+        policy_name=ledger.policy.name,
+        policy_version=ledger.policy.version,
+        referred=bool(refer),
+        matches=[{**m.as_dict(), "via": m.via} for m in refer],
+        notified=[m.lookout.lookout_id for m in notified],
+        crossing_id=crossing_id,
+        **_hashes(ledger, presented),
+    )
+    session.add(row)
+    return row
+
+
+def _notify_owners(session: Session, matches: list[Match], port: str, at: datetime) -> None:
+    for m in matches:
+        notify(
+            session,
+            users_of_official(session, m.lookout.owner_id),
+            Notice(
+                "lookout_encounter",
+                f"Your lookout {m.lookout.lookout_id} matched a traveler at {port}",
+                f"A traveler matched your lookout {m.lookout.lookout_id} (person {m.lookout.person_id}) at {port} "
+                f"at {at.isoformat()}: {m.explanation} (score {m.score}). The lookout's action is to notify you; "
+                "the traveler was not referred to secondary because of it.",
+                m.lookout.lookout_id,
+            ),
+            at,
+        )
+
+
+def screen_traveler(ledger: Ledger, actor: str, presented: Presented, port: str) -> ScreeningResult:
+    """Screen one traveler now, as a port officer: refer or not, and why."""
+    at = ledger.now()
+    port = " ".join(port.split())
+    if not port:
+        raise LedgerError("port: name the port of entry")
+    with ledger.transaction() as s:
+        user = s.get(User, actor)
+        if user is None or not user.active:
+            raise AuthError(f"unknown or inactive user {actor!r}")
+        require_role(user, Role.PORT_OFFICER)
+        index = index_for(ledger, s, at)
+        found = match(index, presented, min_score(ledger))
+        refer = referring_matches(found)
+        notified = notifying_matches(found) if ledger.policy.param("screening_notify_owner", True) else []
+        crossing_ids: list[str] = []
+        by_person: dict[str, list[Match]] = {}
+        for m in refer:
+            by_person.setdefault(m.lookout.person_id, []).append(m)
+        for person_id, ms in by_person.items():
+            crossing = Crossing(
+                id=new_id("cr"), person_id=person_id, at=at, at_offset=0, port=port, referred_secondary=True
+            )
+            s.add(crossing)
+            s.flush()
+            for pos, m in enumerate(ms):
+                s.add(CrossingLookout(crossing_id=crossing.id, position=pos, lookout_id=m.lookout.lookout_id))
+            crossing_ids.append(crossing.id)
+        _notify_owners(s, notified, port, at)
+        row = _log(
+            ledger,
+            s,
+            actor=actor,
+            port=port,
+            source="live",
+            at=at,
+            presented=presented,
+            refer=refer,
+            notified=notified,
+            crossing_id=crossing_ids[0] if crossing_ids else None,
+        )
+        s.flush()
+        ledger.audit(
+            s,
+            actor,
+            "screening.screen",
+            "screening",
+            row.id,
+            {"referred": bool(refer), "lookouts": [m.lookout.lookout_id for m in refer], "port": port},
+        )
+        return ScreeningResult(row.id, presented.id, bool(refer), refer, notified, crossing_ids)
+
+
+def parse_batch(lines: Iterable[bytes | str]) -> list[Presented]:
+    """Every line of a JSON Lines batch, validated before anything is screened or logged."""
+    out = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise LedgerError(f"line {n}: not JSON ({exc})") from None
+        out.append(Presented.from_dict(data, f"line {n}"))
+    return out
+
+
+def screen_batch(
+    ledger: Ledger, presented: list[Presented], *, actor: str, port: str = "batch", log: bool = True
+) -> list[ScreeningResult]:
+    """Screen many identities at `ledger.now()` against one index built for that time; one
+    log row per identity, all in one transaction with one audit entry."""
+    at = ledger.now()
+    with ledger.reading() as s:
+        index = ScreeningIndex.build(s, ledger.keyring, ledger.policy, at)
+    threshold = min_score(ledger)
+    refers = [referring_matches(match(index, p, threshold)) for p in presented]
+    ids: list[str | None] = [None] * len(presented)
+    if log:
+        with ledger.transaction() as s:
+            for i, (p, refer) in enumerate(zip(presented, refers, strict=True)):
+                row = _log(
+                    ledger,
+                    s,
+                    actor=actor,
+                    port=port,
+                    source="batch",
+                    at=at,
+                    presented=p,
+                    refer=refer,
+                    notified=[],
+                    crossing_id=None,
+                )
+                ids[i] = row.id
+            s.flush()
+            ledger.audit(
+                s,
+                actor,
+                "screening.batch",
+                "screening",
+                None,
+                {"count": len(presented), "port": port, "referred": sum(1 for r in refers if r)},
+            )
+    return [ScreeningResult(sid, p.id, bool(r), r, [], []) for sid, p, r in zip(ids, presented, refers, strict=True)]

@@ -1,0 +1,90 @@
+"""Invented travelers with lookouts, on top of the lifecycle tests' organisation."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
+from lifecycle_world import World, build_world
+
+from lookout_ledger.core.crypto import normalise_document, normalise_name
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.lookouts.models import Lookout, LookoutTopic, normalise_topic
+from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument
+
+__all__ = ["World", "add_person", "build_world", "imported_lookout", "screening_world"]
+
+
+def add_person(
+    ledger: Ledger, s: Session, pid: str, given: str, family: str, dob: str | None, passport: str | None = None
+) -> None:
+    k = ledger.keyring
+    s.add(
+        Person(
+            id=pid,
+            given_name_enc=k.encrypt(given, "person.given_name"),
+            family_name_enc=k.encrypt(family, "person.family_name"),
+            date_of_birth_enc=k.encrypt(dob, "person.date_of_birth"),
+            name_bidx=k.blind_index(normalise_name(given, family), "name"),
+            us_person=False,
+        )
+    )
+    s.flush()
+    s.add(PersonCitizenship(person_id=pid, position=0, country="MX"))
+    if passport:
+        s.add(
+            PersonDocument(
+                person_id=pid,
+                position=0,
+                kind="passport",
+                number_enc=k.encrypt(passport, "document.number"),
+                number_bidx=k.blind_index(normalise_document(passport), "document"),
+                country="MX",
+            )
+        )
+    s.flush()
+
+
+def imported_lookout(
+    s: Session, lid: str, pid: str, at: datetime, action: str = "refer_secondary", approved: bool = True
+) -> None:
+    """A lookout as LIF import writes it: no live controls, approved by a second official."""
+    s.add(
+        Lookout(
+            id=lid,
+            person_id=pid,
+            owner_id="O-ALICE",
+            created_by_id="O-ALICE",
+            created_at=at - timedelta(days=10),
+            created_at_offset=0,
+            status_code="suspect",
+            suspected_activity="alien smuggling",
+            basis="Seen guiding a group through the fence gap; vehicle registered to him.",
+            action=action,
+            approved_by_id="O-SAM" if approved else None,
+            approved_at=at - timedelta(days=9) if approved else None,
+            approved_at_offset=0 if approved else None,
+        )
+    )
+    s.flush()
+    for i, topic in enumerate(["Who arranged the crossing", "Vehicle ownership"]):
+        s.add(LookoutTopic(lookout_id=lid, position=i, topic=topic, topic_norm=normalise_topic(topic)))
+    s.flush()
+
+
+def screening_world(ledger: Ledger) -> World:
+    """P-MX (referring lookout), P-NO (notify-only lookout), P-UN (unapproved lookout)."""
+    world = build_world(ledger)
+    now = ledger.now()
+    with ledger.transaction() as s:
+        add_person(ledger, s, "P-MX", "José María", "García López", "1980-03-07", "G1234567")
+        add_person(ledger, s, "P-NO", "Lucía", "Domínguez Ortega", "1975-11-20")
+        add_person(ledger, s, "P-UN", "Ramón", "Castillo Medina", "1990-01-02")
+        imported_lookout(s, "LK-MX", "P-MX", now)
+        imported_lookout(s, "LK-NO", "P-NO", now, action="notify_owner")
+        imported_lookout(s, "LK-UN", "P-UN", now, approved=False)
+    return world
