@@ -93,3 +93,15 @@ def test_bad_alias_is_refused(ledger: Ledger) -> None:
     _setup(ledger)
     with ledger.transaction() as s, pytest.raises(LedgerError, match="not a phone number"):
         add_alias(s, ledger.keyring, "P-RAMIREZ", "phone", "call me", "recorder", ledger.now())
+
+
+def test_index_with_dropped_shadow_tables_is_rebuilt(sqlite_ledger: Ledger) -> None:
+    """A migration generated without knowing FTS5 may drop its shadow tables; search recovers."""
+    from sqlalchemy import text
+
+    _setup(sqlite_ledger)
+    with sqlite_ledger.transaction() as s:
+        s.execute(text("DROP TABLE record_search_idx"))
+        s.execute(text("DROP TABLE record_search_content"))
+    with sqlite_ledger.transaction() as s:
+        assert search(s, sqlite_ledger.keyring, "alertados").total == 1

@@ -18,10 +18,37 @@ from lookout_ledger.records.archive_models import RecordSearch
 from lookout_ledger.records.models import Communication
 
 _INSERT = text("INSERT INTO record_search (communication_id, doc) VALUES (:id, :doc)")
+FTS5_DDL = (
+    "CREATE VIRTUAL TABLE record_search USING fts5("
+    "communication_id UNINDEXED, doc, tokenize = 'unicode61 remove_diacritics 2')"
+)
+_FTS5_SHADOWS = ("record_search_data", "record_search_idx", "record_search_content", "record_search_docsize")
+
+
+def ensure_index(session: Session) -> bool:
+    """On SQLite, check the FTS5 table and its shadow tables are whole; rebuild it empty if not.
+
+    A schema tool that does not know FTS5 sees its shadow tables as strays and may drop them,
+    which leaves an index that fails every query. An empty index is refilled by `sync`, so
+    rebuilding loses nothing. Returns whether it rebuilt.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    names = set(session.execute(text("SELECT name FROM sqlite_master WHERE name LIKE 'record_search%'")).scalars())
+    if "record_search" in names and all(n in names for n in _FTS5_SHADOWS):
+        return False
+    if "record_search" in names:
+        session.execute(text("DROP TABLE record_search"))
+    for shadow in sorted(names - {"record_search"}):
+        if shadow in (*_FTS5_SHADOWS, "record_search_config"):
+            session.execute(text(f'DROP TABLE IF EXISTS "{shadow}"'))  # names from the fixed list above
+    session.execute(text(FTS5_DDL))
+    return True
 
 
 def insert_documents(session: Session, docs: Sequence[tuple[str, str]]) -> None:
     if docs:
+        ensure_index(session)
         session.execute(_INSERT, [{"id": i, "doc": d} for i, d in docs])
 
 
@@ -39,6 +66,7 @@ def document_of(c: Communication) -> str:
 
 def sync(session: Session) -> int:
     """Index every communication not yet indexed, drop orphans; returns entries added."""
+    ensure_index(session)
     indexed = session.execute(select(func.count()).select_from(RecordSearch)).scalar_one()
     total = session.execute(select(func.count()).select_from(Communication)).scalar_one()
     if indexed == total and _orphans(session) == 0:
@@ -62,7 +90,21 @@ def query_tokens(query: str) -> list[str]:
     return textnorm.tokens(query)
 
 
-def match_query(dialect: str, groups: Sequence[Sequence[str]]) -> TextClause | None:
+def match_count(session: Session, groups: Sequence[Sequence[str]]) -> int:
+    """How many communications match, counted by the index alone (no join)."""
+    q = match_query(session.get_bind().dialect.name, groups, count=True)
+    return 0 if q is None else int(session.execute(q).scalar_one())
+
+
+_MATCH = {
+    ("sqlite", False): "SELECT communication_id FROM record_search WHERE record_search MATCH :fts_q",
+    ("sqlite", True): "SELECT count(*) FROM record_search WHERE record_search MATCH :fts_q",
+    ("postgresql", False): "SELECT communication_id FROM record_search WHERE tsv @@ to_tsquery('simple', :fts_q)",
+    ("postgresql", True): "SELECT count(*) FROM record_search WHERE tsv @@ to_tsquery('simple', :fts_q)",
+}
+
+
+def match_query(dialect: str, groups: Sequence[Sequence[str]], count: bool = False) -> TextClause | None:
     """A SELECT of the ids of communications matching any group (tokens of a group ANDed).
 
     Each group is one alias or one query; groups are ORed. Tokens are already normalised
@@ -74,10 +116,10 @@ def match_query(dialect: str, groups: Sequence[Sequence[str]]) -> TextClause | N
         return None
     if dialect == "sqlite":
         expr = " OR ".join("(" + " AND ".join(f'"{t}"' for t in g) + ")" for g in groups)
-        sql = "SELECT communication_id FROM record_search WHERE record_search MATCH :fts_q"
+        sql = _MATCH["sqlite", count]
     else:
         expr = " | ".join("(" + " & ".join(_lexeme(t) for t in g) + ")" for g in groups)
-        sql = "SELECT communication_id FROM record_search WHERE tsv @@ to_tsquery('simple', :fts_q)"
+        sql = _MATCH["postgresql", count]
     return text(sql).bindparams(fts_q=expr)
 
 
