@@ -86,7 +86,8 @@ def index_for(ledger: Ledger, session: Session, at: datetime) -> ScreeningIndex:
             _indexes[key] = (index, now)
             return index
         index, refreshed = entry
-        if now - refreshed >= interval or index.as_of is None or at < index.as_of:
+        stale = index.as_of is None or at < index.as_of or (at - index.as_of).total_seconds() >= interval
+        if stale or now - refreshed >= interval:
             index.refresh(session, at)
             _indexes[key] = (index, now)
         return index
