@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lookout_ledger import __version__
+from lookout_ledger.api import disclosures as disclosures_api
 from lookout_ledger.api import lookouts as lookouts_api
 from lookout_ledger.api import records_archive as records_archive_api
 from lookout_ledger.api import routes as api_routes
@@ -56,6 +57,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.include_router(api_routes.router)
     lookouts_api.install(app)  # lifecycle API, pages and the scheduled sweep
     records_archive_api.install(app)  # records archive API and pages
+    disclosures_api.install(app)  # foreign disclosures API and pages
     _install_error_handlers(app)
     return app
 

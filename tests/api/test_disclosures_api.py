@@ -1,0 +1,116 @@
+"""The disclosure workflow over HTTP: request → draft → three approvals → send → log; refusals are 409."""
+
+from __future__ import annotations
+
+import base64
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "disclosures"))
+from disclosure_world import ADDRESS, AGENCY, PASSWORD, REQUEST_PDF, SECTOR_ROLES, build_world
+from mail_sink import Sink, free_port, with_smtp
+
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.disclosures.package import MARKING
+from lookout_ledger.web.app import create_app
+
+
+@pytest.fixture
+def sink() -> Iterator[tuple[Sink, int]]:
+    s, port = Sink(), free_port()
+    controller = Controller(s, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield s, port
+    controller.stop()
+
+
+class Api:
+    def __init__(self, ledger: Ledger) -> None:
+        self.app = create_app(ledger)
+        self.clients: dict[str, tuple[TestClient, str]] = {}
+
+    def as_(self, username: str) -> tuple[TestClient, str]:
+        if username not in self.clients:
+            c = TestClient(self.app, base_url="http://testserver")
+            r = c.post("/api/session", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            self.clients[username] = (c, r.json()["csrf_token"])
+        return self.clients[username]
+
+    def post(self, username: str, path: str, body: dict[str, Any]) -> Any:
+        c, token = self.as_(username)
+        return c.post(path, json=body, headers={"X-CSRF-Token": token})
+
+    def get(self, username: str, path: str) -> Any:
+        return self.as_(username)[0].get(path)
+
+
+def test_disclosure_through_the_api(sqlite_ledger: Ledger, sink: tuple[Sink, int]) -> None:
+    ledger = with_smtp(sqlite_ledger, sink[1])
+    build_world(ledger)
+    api = Api(ledger)
+    r = api.post(
+        "lia",
+        "/api/disclosures/requests",
+        {
+            "unit_id": "U-FOB",
+            "agency_id": AGENCY,
+            "sender_name": "Lic. Ana Ejemplo Ficticia",
+            "sent_on": "2018-12-30",
+            "asked": "Identity of the travellers named in the letter",
+            "document_base64": base64.b64encode(REQUEST_PDF).decode(),
+            "document_name": "solicitud.pdf",
+        },
+    )
+    assert r.status_code == 200, r.text
+    rid = r.json()["id"]
+    body = {
+        "request_id": rid,
+        "person_ids": ["P-US"],
+        "fields": ["name"],
+        "purpose": "1628a1",
+        "law_enforcement_reason": "Smuggling investigation naming the traveller",
+        "recipient_official": "Lic. Ana Ejemplo Ficticia",
+    }
+    refused = api.post("lia", "/api/disclosures/drafts", {**body, "requested_action": "deny_entry"})
+    assert refused.status_code == 409 and refused.json()["refusal"]["rule"] == "DX-DENY-ENTRY"
+    r = api.post("lia", "/api/disclosures/drafts", body)
+    assert r.status_code == 200, r.text
+    did = r.json()["id"]
+    assert (
+        api.post(
+            "ace", f"/api/disclosures/drafts/{did}/decision", {"role": SECTOR_ROLES[0], "statement": "x" * 12}
+        ).json()["refusal"]["rule"]
+        == "DX-SEE-REQUEST"
+    )
+    assert api.post("lia", f"/api/disclosures/drafts/{did}/send", {"address": ADDRESS}).status_code == 409
+    for user, role in zip(("ace", "dco", "cal"), SECTOR_ROLES, strict=True):
+        assert [q["role"] for q in api.get(user, "/api/disclosures/queue").json()] == [role]
+        doc = api.get(user, f"/api/disclosures/requests/{rid}/document")
+        assert doc.status_code == 200 and doc.content == REQUEST_PDF
+        r = api.post(
+            user, f"/api/disclosures/drafts/{did}/decision", {"role": role, "statement": "Request read; fields fit."}
+        )
+        assert r.status_code == 200, r.text
+    assert api.post("lia", f"/api/disclosures/drafts/{did}/send", {"channel": "whatsapp"}).json()["refusal"][
+        "rule"
+    ] == ("DX-CHANNEL")
+    r = api.post("lia", f"/api/disclosures/drafts/{did}/send", {"address": ADDRESS})
+    assert r.status_code == 200, r.text
+    sent = r.json()
+    pdf = api.get("lia", f"/api/disclosures/drafts/{did}/package").content
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.decrypt(sent["passphrase"])
+    assert all(" ".join(MARKING.split()) in " ".join(p.extract_text().split()) for p in reader.pages)
+    log = api.get("pia", "/api/disclosures/log").json()
+    assert [e["id"] for e in log] == [sent["disclosure_id"]] and log[0]["content_digest"] == sent["content_digest"]
+    assert api.get("lia", "/api/disclosures/remediation").json()["progress"]["disclosures"] == 0
+    assert api.get("adm", "/api/disclosures/log").status_code == 403
