@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -105,10 +106,17 @@ def run_audit(
         ({"id": r.id, "requirements": {k: getattr(r, k) for k in REQUIREMENT_KEYS}} for r in requirement_rows),
         key=lambda d: d["id"],
     )
-    findings: list[Finding] = ds_requirement(requirement_rows)
-    for query in RULE_QUERIES.values():
-        findings.extend(query(ctx))
-    findings.sort(key=lambda f: f.sort_key)
+    by_rule: dict[str, list[Finding]] = {}
+    for evaluate in dict.fromkeys(RULE_QUERIES.values()):  # a function shared by several rules runs once
+        for f in evaluate(ctx):
+            by_rule.setdefault(f.rule, []).append(f)
+    by_rule["DS-REQUIREMENT"] = ds_requirement(requirement_rows)
+    # Sorted by (rule, record_type, record_id): a rule has one record type, so sorting each rule's
+    # findings by id and concatenating the rules in order is the same order without a key tuple each.
+    findings: list[Finding] = []
+    for rule in sorted(by_rule):
+        findings.extend(sorted(by_rule[rule], key=attrgetter("record_id")))
+    del by_rule
     return AuditResult(
         evaluated_at=now,
         policy_name=policy.name,

@@ -15,13 +15,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.timefmt import from_micros
 from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection, InspectionLookout
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
+from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionTopic
+from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.people.models import Person
 from lookout_ledger.screening.models import Crossing
 
@@ -31,12 +31,15 @@ INSPECTIONS = Inspection.__table__
 INSPECTION_LOOKOUTS = InspectionLookout.__table__
 CROSSINGS = Crossing.__table__
 PERSONS = Person.__table__
+LOOKOUT_TOPICS = LookoutTopic.__table__
+INSPECTION_TOPICS = InspectionTopic.__table__
 DISCLOSURES = Disclosure.__table__
 DISCLOSURE_PERSONS = DisclosurePerson.__table__
 
 # Events that stop a lookout from referring, and the full set that decides its referral state.
 DISABLING = ("referral_disabled", "removed")
 REFERRAL_STATE = ("referral_disabled", "referral_enabled", "removed")
+SEP = "\x1f"  # separates aggregated strings; never appears in ids or topic text typed by a person
 
 
 def materialized(stmt: Select[Any], name: str) -> Any:
@@ -55,45 +58,91 @@ def by_id(column: Any, dialect: str) -> ColumnElement[Any]:
     return column.collate("C") if dialect == "postgresql" else column
 
 
-def enabled_referral(lookout_id: Any, at: Any, dialect: str, *, inclusive: bool) -> ColumnElement[bool]:
-    """True when the lookout's latest referral-state event before `at` is not a disable or removal.
+def disabled_spans(dialect: str) -> Any:
+    """Each lookout's disabled periods, computed once per audit from its referral-state events.
 
-    A lookout with no such event enables referral from its creation; `referral_enabled` after a
-    disable re-enables it. `inclusive` also counts an event at exactly `at` (used for the end of a
-    review window, which includes its last instant); a crossing only sees events strictly before it.
-    Ties at one instant are broken by the latest event id.
+    A `referral_disabled` or `removed` event starts a span that the lookout's next referral-state
+    event (by time, ties by event id) ends; the last one never ends. The latest event at or before
+    an instant t is the one whose span satisfies `from_at <= t < to_at`, so "did the lookout enable
+    referral at t" becomes one range join instead of an ORDER BY ... LIMIT 1 per (lookout, instant).
+    Spans never overlap, so joining them never multiplies rows.
     """
-    e = EVENTS.alias("state_event")
-    when = us(e.c.at) <= at if inclusive else us(e.c.at) < at
-    latest = (
-        select(e.c.kind)
-        .where(e.c.lookout_id == lookout_id, e.c.kind.in_(REFERRAL_STATE), when)
-        .order_by(e.c.at.desc(), by_id(e.c.id, dialect).desc())
-        .limit(1)
-        .scalar_subquery()
+    e = EVENTS
+    state = (
+        select(
+            e.c.lookout_id,
+            e.c.kind,
+            us(e.c.at).label("from_at"),
+            func.lead(us(e.c.at))
+            .over(partition_by=e.c.lookout_id, order_by=(e.c.at, by_id(e.c.id, dialect)))
+            .label("to_at"),
+        )
+        .where(e.c.kind.in_(REFERRAL_STATE))
+        .subquery("referral_state")
     )
-    return func.coalesce(latest, "none").not_in(DISABLING)
+    return materialized(
+        select(state.c.lookout_id, state.c.from_at, state.c.to_at).where(state.c.kind.in_(DISABLING)),
+        "disabled_span",
+    )
 
 
-def linked_inspections(dialect: str) -> Select[Any]:
-    """Every lookout-linked inspection with its rank among the person's (1 = first referral) and their count."""
+def covers(span: Any, at: Any, *, inclusive: bool) -> ColumnElement[bool]:
+    """The disabled span holds at `at`: its event is the latest one at or before `at` (`inclusive`,
+    for the end of a review window, which includes its last instant) or strictly before it (a
+    crossing only sees events before it)."""
+    if inclusive:
+        return and_(span.c.from_at <= at, or_(span.c.to_at.is_(None), span.c.to_at > at))
+    return and_(span.c.from_at < at, or_(span.c.to_at.is_(None), span.c.to_at >= at))
+
+
+def inspection_links(dialect: str, *, topics: bool = False) -> Any:
+    """One row per inspection with at least one link, computed once per query that needs it.
+
+    `own` (1/0): at least one linked lookout is on the inspected person (a *lookout-linked*
+    inspection); `first_pos`: the position of the first link, whose lookout's owner is the inspection's
+    responsible official; `lookouts`: the linked lookout ids, for messages.
+
+    With `topics`, also `sought` (the topics the linked lookouts seek), `seeks` (how many) and
+    `pursued` (1 when an asked topic equals a sought one by topic_norm), from the same GROUP BY:
+    the topic joins repeat link rows, which changes no MIN/MAX and only repeats aggregated
+    strings, which the messages de-duplicate.
+    """
     i, il, lk = INSPECTIONS, INSPECTION_LOOKOUTS, LOOKOUTS
-    own_lookout = (
-        select(literal(1))
-        .select_from(il.join(lk, lk.c.id == il.c.lookout_id))
-        .where(il.c.inspection_id == i.c.id, lk.c.person_id == i.c.person_id)
-        .exists()
-    )
-    return select(
+    source = il.join(i, i.c.id == il.c.inspection_id).join(lk, lk.c.id == il.c.lookout_id)
+    columns: list[Any] = [
         i.c.id,
         i.c.person_id,
         us(i.c.started_at).label("started_at"),
         i.c.crossing_id,
+        func.max(case((lk.c.person_id == i.c.person_id, 1), else_=0)).label("own"),
+        func.min(il.c.position).label("first_pos"),
+    ]
+    if topics:
+        lt, asked = LOOKOUT_TOPICS, INSPECTION_TOPICS.alias("asked_same")
+        source = source.outerjoin(lt, lt.c.lookout_id == il.c.lookout_id).outerjoin(
+            asked, and_(asked.c.inspection_id == il.c.inspection_id, asked.c.topic_norm == lt.c.topic_norm)
+        )
+        columns += [
+            func.aggregate_strings(il.c.lookout_id, SEP).label("lookouts"),
+            func.aggregate_strings(lt.c.topic, SEP).label("sought"),
+            func.count(lt.c.lookout_id).label("seeks"),
+            func.max(case((asked.c.inspection_id.is_not(None), 1), else_=0)).label("pursued"),
+        ]
+    return materialized(select(*columns).select_from(source).group_by(i.c.id), "inspection_link")
+
+
+def linked_inspections(links: Any, dialect: str) -> Select[Any]:
+    """Every lookout-linked inspection with its rank among the person's (1 = first referral) and their count."""
+    return select(
+        links.c.id,
+        links.c.person_id,
+        links.c.started_at,
+        links.c.crossing_id,
         func.row_number()
-        .over(partition_by=i.c.person_id, order_by=(i.c.started_at, by_id(i.c.id, dialect)))
+        .over(partition_by=links.c.person_id, order_by=(links.c.started_at, by_id(links.c.id, dialect)))
         .label("rn"),
-        func.count().over(partition_by=i.c.person_id).label("n"),
-    ).where(own_lookout)
+        func.count().over(partition_by=links.c.person_id).label("n"),
+    ).where(links.c.own == 1)
 
 
 def _not_own_crossing(crossing: Any, own_crossing_id: Any) -> ColumnElement[bool]:
@@ -102,72 +151,82 @@ def _not_own_crossing(crossing: Any, own_crossing_id: Any) -> ColumnElement[bool
 
 
 def first_referrals(dialect: str, window_micros: int) -> Select[Any]:
-    """One row per inspected person: first referral, number of referrals, and `removed` (1/0).
+    """One row: persons inspected, removed after and reentered while active after their first
+    referral, re-referred, and the largest number of referrals of one person.
 
     Removed after the first referral: every lookout linked to that inspection has a disable or
     removal event after the inspection started, no later than started_at + window, and strictly
-    before the person's next crossing (if any). `reentered` (1/0) is computed only for the others.
+    before the person's next crossing (if any). `reentered` is computed only for the others.
+    Each step is a join or GROUP BY over a relation computed once, never a per-row subquery.
     """
-    li = linked_inspections(dialect).subquery("li")
-    c = CROSSINGS.alias("next_crossing")
-    next_at = (
-        select(func.min(us(c.c.at)))
-        .where(c.c.person_id == li.c.person_id, us(c.c.at) > li.c.started_at, _not_own_crossing(c, li.c.crossing_id))
-        .scalar_subquery()
-    )
-    fr = materialized(
-        select(li.c.id, li.c.person_id, li.c.started_at, li.c.crossing_id, li.c.n, next_at.label("next_at")).where(
-            li.c.rn == 1
+    ranked = linked_inspections(inspection_links(dialect), dialect).subquery("ranked")
+    first = materialized(
+        select(ranked.c.id, ranked.c.person_id, ranked.c.started_at, ranked.c.crossing_id, ranked.c.n).where(
+            ranked.c.rn == 1
         ),
-        "fr",
+        "first_referral",
     )
-
-    il = INSPECTION_LOOKOUTS.alias("fr_link")
-    e = EVENTS.alias("disable_event")
-    disabled_in_time = (
-        select(literal(1))
-        .where(
-            e.c.lookout_id == il.c.lookout_id,
-            e.c.kind.in_(DISABLING),
-            us(e.c.at) > fr.c.started_at,
-            us(e.c.at) <= fr.c.started_at + window_micros,
-            or_(fr.c.next_at.is_(None), us(e.c.at) < fr.c.next_at),
+    c = CROSSINGS.alias("next_crossing")
+    next_crossing = (
+        select(first.c.person_id, func.min(us(c.c.at)).label("next_at"))
+        .select_from(first.join(c, c.c.person_id == first.c.person_id))
+        .where(us(c.c.at) > first.c.started_at, _not_own_crossing(c, first.c.crossing_id))
+        .group_by(first.c.person_id)
+        .subquery("next_crossing_at")
+    )
+    il, e = INSPECTION_LOOKOUTS.alias("fr_link"), EVENTS.alias("disable_event")
+    # A person is removed when every link of the first referral meets a disabling event in time:
+    # links are counted once each (by position) with and without such an event.
+    disabled_in_time = and_(
+        e.c.lookout_id == il.c.lookout_id,
+        e.c.kind.in_(DISABLING),
+        us(e.c.at) > first.c.started_at,
+        us(e.c.at) <= first.c.started_at + window_micros,
+        or_(next_crossing.c.next_at.is_(None), us(e.c.at) < next_crossing.c.next_at),
+    )
+    removed = materialized(
+        select(first.c.person_id)
+        .select_from(
+            first.join(il, il.c.inspection_id == first.c.id)
+            .outerjoin(next_crossing, next_crossing.c.person_id == first.c.person_id)
+            .outerjoin(e, disabled_in_time)
         )
-        .correlate(fr, il)
-        .exists()
+        .group_by(first.c.person_id)
+        .having(
+            func.count(il.c.position.distinct())
+            == func.count(case((e.c.lookout_id.is_not(None), il.c.position)).distinct())
+        ),
+        "removed_person",
     )
-    some_link_not_disabled = select(literal(1)).where(il.c.inspection_id == fr.c.id, ~disabled_in_time).exists()
-
-    removed = case((some_link_not_disabled, 0), else_=1)
-    classified = materialized(
-        select(fr.c.person_id, fr.c.started_at, fr.c.crossing_id, fr.c.n, removed.label("removed")), "classified"
-    )
-    reentered = _reentered_while_active(classified, dialect)
-    return select(
-        classified.c.person_id,
-        classified.c.n,
-        classified.c.removed,
-        case((classified.c.removed == 1, 0), (reentered, 1), else_=0).label("reentered"),
-    )
-
-
-def _reentered_while_active(fr: Any, dialect: str) -> ColumnElement[bool]:
-    """A crossing after the first referral (never its own crossing) at which any lookout on the
-    person existed and still enabled referral."""
-    later = CROSSINGS.alias("later_crossing")
-    mine = LOOKOUTS.alias("their_lookout")
-    return (
-        select(literal(1))
-        .select_from(later.join(mine, mine.c.person_id == later.c.person_id))
+    spans = disabled_spans(dialect)
+    later, mine = CROSSINGS.alias("later_crossing"), LOOKOUTS.alias("their_lookout")
+    span, gone = spans.alias("span_before_crossing"), removed.alias("removed_first")
+    # Active persons who crossed again while some lookout on them existed and was not disabled.
+    reentered = materialized(
+        select(first.c.person_id)
+        .distinct()
+        .select_from(
+            first.outerjoin(gone, gone.c.person_id == first.c.person_id)
+            .join(later, later.c.person_id == first.c.person_id)
+            .join(mine, mine.c.person_id == first.c.person_id)
+            .outerjoin(span, and_(span.c.lookout_id == mine.c.id, covers(span, us(later.c.at), inclusive=False)))
+        )
         .where(
-            later.c.person_id == fr.c.person_id,
-            us(later.c.at) > fr.c.started_at,
-            _not_own_crossing(later, fr.c.crossing_id),
+            gone.c.person_id.is_(None),
+            us(later.c.at) > first.c.started_at,
+            _not_own_crossing(later, first.c.crossing_id),
             us(mine.c.created_at) <= us(later.c.at),
-            enabled_referral(mine.c.id, us(later.c.at), dialect, inclusive=False),
-        )
-        .exists()
+            span.c.lookout_id.is_(None),
+        ),
+        "reentered_person",
     )
+    return select(
+        func.count(),
+        select(func.count()).select_from(removed).scalar_subquery(),
+        select(func.count()).select_from(reentered).scalar_subquery(),
+        func.coalesce(func.sum(case((first.c.n >= 2, 1), else_=0)), 0),
+        func.coalesce(func.max(first.c.n), 0),
+    ).select_from(first)
 
 
 def lookout_metrics(session: Session, dialect: str, window_micros: int) -> dict[str, int]:
@@ -179,16 +238,7 @@ def lookout_metrics(session: Session, dialect: str, window_micros: int) -> dict[
             func.count(lk.c.person_id.distinct()),
         )
     ).one()
-    fr = first_referrals(dialect, window_micros).subquery("persons")
-    inspected, removed, reentered, re_referred, max_n = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(fr.c.removed), 0),
-            func.coalesce(func.sum(fr.c.reentered), 0),
-            func.coalesce(func.sum(case((fr.c.n >= 2, 1), else_=0)), 0),
-            func.coalesce(func.max(fr.c.n), 0),
-        )
-    ).one()
+    inspected, removed, reentered, re_referred, max_n = session.execute(first_referrals(dialect, window_micros)).one()
     transferred = session.execute(
         select(func.count(EVENTS.c.lookout_id.distinct())).where(
             EVENTS.c.kind == "transferred", EVENTS.c.notice.is_not(True)
@@ -224,7 +274,7 @@ def disclosure_metrics(session: Session) -> dict[str, int]:
 
 def inspections_by_person(session: Session, dialect: str) -> dict[str, list[datetime]]:
     """Start times of each inspected person's lookout-linked inspections, in order (Figure 1 chart)."""
-    li = linked_inspections(dialect).subquery("li")
+    li = linked_inspections(inspection_links(dialect), dialect).subquery("li")
     out: dict[str, list[datetime]] = {}
     rows = session.execute(select(li.c.person_id, li.c.started_at).order_by(li.c.person_id, li.c.rn))
     for person_id, started in rows:
