@@ -22,6 +22,7 @@ from lookout_ledger.api import disclosures as disclosures_api
 from lookout_ledger.api import lookouts as lookouts_api
 from lookout_ledger.api import records_archive as records_archive_api
 from lookout_ledger.api import routes as api_routes
+from lookout_ledger.api import screening as screening_api
 from lookout_ledger.api.audit_cache import AuditCache
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
@@ -58,6 +59,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     lookouts_api.install(app)  # lifecycle API, pages and the scheduled sweep
     records_archive_api.install(app)  # records archive API and pages
     disclosures_api.install(app)  # foreign disclosures API and pages
+    screening_api.install(app)  # screening, inspections, device searches, redress
     _install_error_handlers(app)
     return app
 

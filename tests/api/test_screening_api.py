@@ -1,0 +1,81 @@
+"""Screening, inspection, device search and redress through the HTTP API (issue 4)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screening"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
+from lifecycle_world import PASSWORD
+from screening_world import screening_world
+
+from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.screening import service
+from lookout_ledger.web.app import create_app
+
+TRAVELER = {
+    "port": "San Ysidro",
+    "given_name": "JOSE MARIA",
+    "family_name": "GARCIA LOPEZ",
+    "date_of_birth": "1980-03-07",
+    "nationality": "MX",
+    "documents": [],
+}
+REASON = "Traveler photographed the fence sensors; phone may hold the smuggling route the lookout describes."
+
+
+def _client(ledger: Ledger, user: str) -> tuple[TestClient, dict[str, str]]:
+    client = TestClient(create_app(ledger), base_url="http://testserver")
+    r = client.post("/api/session", json={"username": user, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return client, {"X-CSRF-Token": r.json()["csrf_token"]}
+
+
+def test_officer_screens_inspects_and_supervisor_approves_the_device_search(ledger: Ledger) -> None:
+    service.forget_indexes()
+    screening_world(ledger)
+    pat, ph = _client(ledger, "pat")
+    r = pat.post("/api/screen", json=TRAVELER, headers=ph)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["refer"] and body["matches"][0]["lookout_id"] == "LK-MX"
+    crossing = body["crossing_ids"][0]
+    view = pat.get(f"/api/crossings/{crossing}/referral").json()
+    assert view["information_sought"] == ["Who arranged the crossing", "Vehicle ownership"]
+    iid = pat.post("/api/inspections", json={"crossing_id": crossing}, headers=ph).json()["id"]
+    r = pat.post(
+        f"/api/inspections/{iid}/interview",
+        headers=ph,
+        json={
+            "sought_asked": ["Vehicle ownership"],
+            "information_obtained": "Car belongs to his cousin.",
+            "new_information": True,
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert pat.post(f"/api/inspections/{iid}/device-search", json={"reason": "phone"}, headers=ph).status_code == 400
+    assert pat.post(f"/api/inspections/{iid}/device-search", json={"reason": REASON}, headers=ph).status_code == 200
+    early = pat.post(f"/api/inspections/{iid}/device-search/findings", json={"findings": "Route photos."}, headers=ph)
+    assert early.status_code == 400 and "approve" in early.json()["error"]
+    assert (
+        pat.post(f"/api/inspections/{iid}/device-search/decision", json={"approve": True}, headers=ph).status_code
+        == 403
+    )
+    zed, zh = _client(ledger, "zed")
+    assert [d["inspection_id"] for d in zed.get("/api/device-searches").json()] == [iid]
+    assert zed.post(f"/api/inspections/{iid}/device-search/decision", json={"approve": True}, headers=zh).json() == {
+        "inspection_id": iid,
+        "decision": "approved",
+    }
+    pat.post(f"/api/inspections/{iid}/device-search/findings", json={"findings": "Route photos found."}, headers=ph)
+    ended = pat.post(f"/api/inspections/{iid}/end", headers=ph).json()
+    assert ended["ended_at"] and ended["device_search"]["supervisor_approval_id"] == "O-ZED"
+    r = pat.post(
+        "/api/redress", json={"person_id": "P-MX", "complaint": "Referred on every trip this year."}, headers=ph
+    )
+    assert r.json()["lookout_ids"] == ["LK-MX"]
+    out = zed.post(f"/api/redress/{r.json()['id']}/outcome", json={"outcome": "Owner removed the lookout."}, headers=zh)
+    assert out.json()["status"] == "closed"
