@@ -35,6 +35,11 @@ PARAMETER_KINDS: dict[str, str] = {
     "review_window_days": _INT,
     "sensitive_review_window_days": _INT,
     "max_inspection_hours": _INT,
+    "screening_min_score_percent": _INT,
+    "screening_refresh_seconds": _INT,
+    "screening_notify_owner": _BOOL,
+    "device_search_min_reason_chars": _INT0,
+    "device_search_exigent_hours": _INT,
     "unofficial_forward_days": _INT,
     "min_basis_chars": _INT0,
     "allow_non_suspect": _BOOL,
@@ -75,7 +80,17 @@ REQUIRED_RULES = (
     "LC-TRANSFER-ACCEPTANCE",
     "LC-OWNER-DEPARTURE",
 )
-REQUIRED_PARAMETERS = tuple(k for k in PARAMETER_KINDS if k not in ("max_inspection_hours", "unofficial_forward_days"))
+# Screening and device-search thresholds have defaults in their services (see docs/screening.md).
+OPTIONAL_PARAMETERS = (
+    "max_inspection_hours",
+    "unofficial_forward_days",
+    "screening_min_score_percent",
+    "screening_refresh_seconds",
+    "screening_notify_owner",
+    "device_search_min_reason_chars",
+    "device_search_exigent_hours",
+)
+REQUIRED_PARAMETERS = tuple(k for k in PARAMETER_KINDS if k not in OPTIONAL_PARAMETERS)
 
 # (shorter, longer): the sensitive value must not exceed the ordinary one, since the point
 # of the sensitive value is a shorter leash.

@@ -70,7 +70,7 @@ class ScreeningResult:
 
 
 def min_score(ledger: Ledger) -> float:
-    return float(ledger.policy.param("screening_min_score", DEFAULT_MIN_SCORE))
+    return int(ledger.policy.param("screening_min_score_percent", round(DEFAULT_MIN_SCORE * 100))) / 100
 
 
 def index_for(ledger: Ledger, session: Session, at: datetime) -> ScreeningIndex:
