@@ -1,0 +1,1 @@
+"""Pages of the disclosure workflow: the approvers' queue, the disclosure log, remediation."""
