@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
+	@pkg-config --exists icu-uc 2>/dev/null || scripts/ensure-debian-packages libicu-dev pkg-config
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c requirements.lock -e ".[dev]"
