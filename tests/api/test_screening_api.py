@@ -56,10 +56,11 @@ def test_officer_screens_inspects_and_supervisor_approves_the_device_search(ledg
         },
     )
     assert r.status_code == 200, r.text
-    assert pat.post(f"/api/inspections/{iid}/device-search", json={"reason": "phone"}, headers=ph).status_code == 400
+    vague = pat.post(f"/api/inspections/{iid}/device-search", json={"reason": "phone"}, headers=ph)
+    assert vague.status_code == 409 and vague.json()["refusal"]["rule"] == "IN-DEVICE-SEARCH"
     assert pat.post(f"/api/inspections/{iid}/device-search", json={"reason": REASON}, headers=ph).status_code == 200
     early = pat.post(f"/api/inspections/{iid}/device-search/findings", json={"findings": "Route photos."}, headers=ph)
-    assert early.status_code == 400 and "approve" in early.json()["error"]
+    assert early.status_code == 409 and "approve" in early.json()["refusal"]["reason"]
     assert (
         pat.post(f"/api/inspections/{iid}/device-search/decision", json={"approve": True}, headers=ph).status_code
         == 403

@@ -25,7 +25,7 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
-from lookout_ledger.lookouts.common import Actor, acting, clean_text, clean_topics, new_id, supervisors_of
+from lookout_ledger.lookouts.common import Actor, acting, clean_text, clean_topics, new_id, refusal, supervisors_of
 from lookout_ledger.lookouts.common import users_of_official as owners
 from lookout_ledger.lookouts.models import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.lookouts.reviews import record_inspection
@@ -33,6 +33,8 @@ from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.screening.log_models import DeviceSearch, InspectionLive
 from lookout_ledger.screening.models import Crossing, CrossingLookout
 
+DEVICE_RULE = "IN-DEVICE-SEARCH"
+RESTRAINT_RULE = "IN-RESTRAINT-REASON"
 DEFAULT_MIN_DEVICE_REASON = 40
 DEFAULT_EXIGENT_HOURS = 2
 MIN_FINDINGS_CHARS = 10
@@ -174,7 +176,12 @@ def record_interview(
         raise LedgerError(f"sought_asked: {unknown[0]!r} is not a topic the lookouts seek (add it as a free topic)")
     free = clean_topics(free_topics)
     if restrained and len(clean_text(restraint_reason)) < 10:
-        raise LedgerError("restraint_reason: state why restraint was used (at least 10 characters)")
+        raise _refused(
+            ledger,
+            RESTRAINT_RULE,
+            "restraint_reason: restraint was used but its reason is missing or too short",
+            "state why restraint was used (at least 10 characters)",
+        )
     session.execute(InspectionTopic.__table__.delete().where(InspectionTopic.inspection_id == inspection_id))
     for pos, topic in enumerate([by_norm[normalise_topic(t)] for t in asked] + free):
         session.add(
@@ -193,6 +200,14 @@ def record_interview(
     return ins
 
 
+def _refused(ledger: Ledger, rule_id: str, reason: str, remedy: str) -> LedgerError:
+    """A Refusal in the policy's own words when the policy states the rule; a plain error under an
+    older policy file that does not (the control holds either way)."""
+    if ledger.policy.has_rule(rule_id):
+        return refusal(ledger.policy, rule_id, reason, remedy)
+    return LedgerError(f"{reason}: {remedy}")
+
+
 def _exigent_hours(ledger: Ledger) -> int:
     return int(ledger.policy.param("device_search_exigent_hours", DEFAULT_EXIGENT_HOURS))
 
@@ -209,7 +224,13 @@ def request_device_search(
     minimum = int(ledger.policy.param("device_search_min_reason_chars", DEFAULT_MIN_DEVICE_REASON))
     text = clean_text(reason)
     if len(text) < minimum:
-        raise LedgerError(f"reason: a device search needs a clear and detailed reason (at least {minimum} characters)")
+        raise _refused(
+            ledger,
+            DEVICE_RULE,
+            f"reason: a device search needs a clear and detailed reason (at least {minimum} characters; "
+            f"{len(text)} given)",
+            "say what the officer expects the device to hold and why, in a sentence or two",
+        )
     if session.get(DeviceSearch, inspection_id) is not None:
         raise LedgerError(f"inspection {inspection_id} already has a device search request")
     at = ledger.now()
@@ -258,9 +279,12 @@ def decide_device_search(
     at = ledger.now()
     hours = _exigent_hours(ledger)
     if ds.exigent and at > ds.requested_at + timedelta(hours=hours):
-        raise LedgerError(
+        raise _refused(
+            ledger,
+            DEVICE_RULE,
             f"the exigent search of inspection {inspection_id} needed a decision within {hours} hours "
-            f"(by {(ds.requested_at + timedelta(hours=hours)).isoformat()}); it stays unapproved and is flagged"
+            f"(by {(ds.requested_at + timedelta(hours=hours)).isoformat()}); it stays unapproved and is flagged",
+            "record the late approval as a finding for review; it cannot be approved now",
         )
     ds.decision = "approved" if approve else "rejected"
     ds.decided_by = actor.official_id
@@ -282,14 +306,26 @@ def record_device_search(
     ins, _, _ = _open(session, username, inspection_id)
     ds = session.get(DeviceSearch, inspection_id)
     if ds is None:
-        raise LedgerError("device search: request it with a detailed reason first")
-    if not ds.exigent and ds.decision != "approved":
-        raise LedgerError("device search: a supervisor must approve it before the search")
+        raise _refused(
+            ledger, DEVICE_RULE, "device search: there is no request for it", "request it with a detailed reason first"
+        )
     if ds.decision == "rejected":
-        raise LedgerError("device search: the supervisor rejected it")
+        raise _refused(ledger, DEVICE_RULE, "device search: the supervisor rejected it", "do not search the devices")
+    if not ds.exigent and ds.decision != "approved":
+        raise _refused(
+            ledger,
+            DEVICE_RULE,
+            "device search: not approved yet; a supervisor must approve it before the search",
+            "wait for a supervisor of your unit to approve the request (Device-search approvals page)",
+        )
     text = clean_text(findings)
     if len(text) < MIN_FINDINGS_CHARS:
-        raise LedgerError(f"findings: document what the search found (at least {MIN_FINDINGS_CHARS} characters)")
+        raise _refused(
+            ledger,
+            DEVICE_RULE,
+            f"findings: document what the search found (at least {MIN_FINDINGS_CHARS} characters)",
+            "describe what was found, or that nothing relevant was found",
+        )
     ds.performed_at = ledger.now()
     ds.findings = text
     ins.ds_performed = True
