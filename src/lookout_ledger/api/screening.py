@@ -184,4 +184,8 @@ def api_redress_outcome(cid: str, body: OutcomeIn, request: Request, p: Principa
 
 
 def install(app: FastAPI) -> None:
+    """Mount the API and the pages (port officer's screen, inspection form, device-search approvals)."""
+    from lookout_ledger.web.screening.routes import router as pages
+
     app.include_router(router)
+    app.include_router(pages)

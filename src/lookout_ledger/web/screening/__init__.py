@@ -1,0 +1,1 @@
+"""Port officer pages: screening, referral banner, inspection form; device-search approvals."""
