@@ -105,3 +105,20 @@ def test_index_with_dropped_shadow_tables_is_rebuilt(sqlite_ledger: Ledger) -> N
         s.execute(text("DROP TABLE record_search_content"))
     with sqlite_ledger.transaction() as s:
         assert search(s, sqlite_ledger.keyring, "alertados").total == 1
+
+
+def test_many_messages_in_one_minute_page_newest_first(ledger: Ledger) -> None:
+    world(ledger)
+    chat = "".join(f"06/03/2019, 00:{45 + i // 20} - A: ping {i}\n" for i in range(30))
+    run_import(ledger, chat.encode(), "busy.txt")
+    with ledger.reading() as s:
+        pages = [search(s, ledger.keyring, "ping", limit=7, offset=o) for o in range(0, 35, 7)]
+        dated = search(
+            s, ledger.keyring, "ping", SearchFilters(date_from=datetime(2019, 3, 6, 8, 46, tzinfo=UTC)), limit=50
+        )
+        by_channel = search(s, ledger.keyring, "ping", SearchFilters(channel="whatsapp"), limit=50)
+    ids = [h.id for p in pages for h in p.hits]
+    assert pages[0].total == 30 and len(ids) == 30 and len(set(ids)) == 30
+    assert [h.sent_at for p in pages for h in p.hits][:10] == ["2019-03-06T00:46:00-08:00"] * 10
+    assert dated.total == 10 and {h.sent_at for h in dated.hits} == {"2019-03-06T00:46:00-08:00"}
+    assert by_channel.total == 30 and set(ids) == {h.id for h in by_channel.hits}

@@ -379,6 +379,7 @@ def _insert(
                 textnorm.document(
                     c["sender"], *c["recipients"], c["subject"], c["body"], *c["attachments"], region=opts.phone_region
                 ),
+                c["sent_at"],
             )
             for c in comms
         ],

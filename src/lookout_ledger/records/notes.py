@@ -87,7 +87,7 @@ def record_note(
                 schedule=retention.schedule_for("record", position),
             )
         )
-        insert_documents(session, [(cid, textnorm.document(author.name, *participants, subject, body))])
+        insert_documents(session, [(cid, textnorm.document(author.name, *participants, subject, body), at)])
         ledger.audit(
             session, actor, "records.note", "communication", cid, {"kind": kind, "disclosure_id": disclosure_id}
         )

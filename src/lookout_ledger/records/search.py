@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring
@@ -26,7 +26,7 @@ from lookout_ledger.records import textnorm
 from lookout_ledger.records.aliases import aliases_of, find_people
 from lookout_ledger.records.archive_models import RecordMessage
 from lookout_ledger.records.models import Communication
-from lookout_ledger.records.search_index import match_count, match_query, sync
+from lookout_ledger.records.search_index import match_count, match_query, newest_matches, rowid_bounds, sync
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SNIPPET_WORDS = 24
@@ -101,6 +101,33 @@ def _best_text(c: Communication, words: set[str]) -> str:
     return f"{head} — {body}" if head and body else head or body
 
 
+def _filtered(
+    session: Session, groups: list[list[str]], f: SearchFilters
+) -> Select[tuple[Communication, RecordMessage]]:
+    q = select(Communication, RecordMessage).outerjoin(
+        RecordMessage, RecordMessage.communication_id == Communication.id
+    )
+    if groups:
+        sub = match_query(session.get_bind().dialect.name, groups)
+        assert sub is not None
+        q = q.where(Communication.id.in_(sub.columns(communication_id=Communication.id.type)))
+    if f.channel:
+        q = q.where(Communication.channel == f.channel)
+    if f.account:
+        q = q.where(Communication.account == f.account)
+    if f.date_from:
+        q = q.where(Communication.sent_at >= f.date_from)
+    if f.date_to:
+        q = q.where(Communication.sent_at <= f.date_to)
+    if f.owner_id:
+        q = q.where(RecordMessage.owner_id == f.owner_id)
+    if f.classification:
+        q = q.where(RecordMessage.classification == f.classification)
+    if f.disclosure_id:
+        q = q.where(Communication.disclosure_id == f.disclosure_id)
+    return q
+
+
 def search(
     session: Session,
     keyring: Keyring,
@@ -129,34 +156,31 @@ def search(
             for a in aliases_of(session, keyring, pid):
                 groups.append(list(a.tokens))
                 aliases_used.append(a.value)
-    q = select(Communication, RecordMessage).outerjoin(
-        RecordMessage, RecordMessage.communication_id == Communication.id
-    )
-    if groups:
-        sub = match_query(session.get_bind().dialect.name, groups)
-        assert sub is not None
-        q = q.where(Communication.id.in_(sub.columns(communication_id=Communication.id.type)))
     f = filters
-    if f.channel:
-        q = q.where(Communication.channel == f.channel)
-    if f.account:
-        q = q.where(Communication.account == f.account)
-    if f.date_from:
-        q = q.where(Communication.sent_at >= f.date_from)
-    if f.date_to:
-        q = q.where(Communication.sent_at <= f.date_to)
-    if f.owner_id:
-        q = q.where(RecordMessage.owner_id == f.owner_id)
-    if f.classification:
-        q = q.where(RecordMessage.classification == f.classification)
-    if f.disclosure_id:
-        q = q.where(Communication.disclosure_id == f.disclosure_id)
-    unfiltered = not any(getattr(f, k) for k in f.__dataclass_fields__)
-    if groups and unfiltered:  # every index entry is a communication: the index counts alone, fast
-        total = match_count(session, groups)
+    only_dates = not any((f.channel, f.account, f.owner_id, f.classification, f.disclosure_id))
+    if groups and only_dates and session.get_bind().dialect.name == "sqlite":
+        # Newest first straight from the index (its rowids encode the time): a page of 50 costs
+        # the same whether the words are rare or in every message.
+        lo, hi = rowid_bounds(f.date_from, f.date_to)
+        ids, total = newest_matches(session, groups, lo, hi, limit, offset)
+        found = {
+            c.id: (c, m)
+            for c, m in session.execute(
+                select(Communication, RecordMessage)
+                .outerjoin(RecordMessage, RecordMessage.communication_id == Communication.id)
+                .where(Communication.id.in_(ids))
+            ).all()
+        }
+        rows = [found[i] for i in ids if i in found]
     else:
-        total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-    rows = session.execute(q.order_by(Communication.sent_at.desc(), Communication.id).limit(limit).offset(offset)).all()
+        q = _filtered(session, groups, f)
+        unfiltered = not any(getattr(f, k) for k in f.__dataclass_fields__)
+        if groups and unfiltered:  # every index entry is a communication: the index counts alone
+            total = match_count(session, groups)
+        else:
+            total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        order = (Communication.sent_at.desc(), Communication.id)
+        rows = [(c, m) for c, m in session.execute(q.order_by(*order).limit(limit).offset(offset)).all()]
     marked = {t for g in groups for t in g}
     hits = []
     for c, m in rows:

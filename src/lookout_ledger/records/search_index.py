@@ -9,15 +9,18 @@ also drops entries whose communication is gone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core.timefmt import to_micros
 from lookout_ledger.records import textnorm
 from lookout_ledger.records.archive_models import RecordSearch
 from lookout_ledger.records.models import Communication
 
 _INSERT = text("INSERT INTO record_search (communication_id, doc) VALUES (:id, :doc)")
+_INSERT_ROWID = text("INSERT INTO record_search (rowid, communication_id, doc) VALUES (:rowid, :id, :doc)")
 FTS5_DDL = (
     "CREATE VIRTUAL TABLE record_search USING fts5("
     "communication_id UNINDEXED, doc, tokenize = 'unicode61 remove_diacritics 2')"
@@ -46,10 +49,74 @@ def ensure_index(session: Session) -> bool:
     return True
 
 
-def insert_documents(session: Session, docs: Sequence[tuple[str, str]]) -> None:
-    if docs:
-        ensure_index(session)
-        session.execute(_INSERT, [{"id": i, "doc": d} for i, d in docs])
+SLOTS = 1024  # SQLite index rowid = sent_at microseconds * SLOTS + slot: newest-first order is rowid order
+
+
+def _free_rowids(session: Session, wanted: list[int]) -> list[int]:
+    """A distinct free rowid at or after each wanted one (messages sent in the same instant)."""
+    lo, hi = min(wanted), max(wanted) + SLOTS
+    taken = set(
+        session.execute(
+            text("SELECT rowid FROM record_search WHERE rowid BETWEEN :lo AND :hi"), {"lo": lo, "hi": hi}
+        ).scalars()
+    )
+    out = []
+    for w in wanted:
+        while w in taken:
+            w += 1
+        taken.add(w)
+        out.append(w)
+    return out
+
+
+def insert_documents(session: Session, docs: Sequence[tuple[str, str, datetime]]) -> None:
+    """Index (communication id, normalised text, sent at) triples.
+
+    On SQLite the FTS5 rowid encodes the time, so "newest first" is the index's own order and a
+    first page never reads more than a page of matches, however common the words.
+    """
+    if not docs:
+        return
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(_INSERT, [{"id": i, "doc": d} for i, d, _ in docs])
+        return
+    ensure_index(session)
+    rowids = _free_rowids(session, [to_micros(at) * SLOTS for _, _, at in docs])
+    session.execute(_INSERT_ROWID, [{"rowid": r, "id": i, "doc": d} for r, (i, d, _) in zip(rowids, docs, strict=True)])
+
+
+def rowid_bounds(date_from: datetime | None, date_to: datetime | None) -> tuple[int | None, int | None]:
+    lo = None if date_from is None else to_micros(date_from) * SLOTS
+    hi = None if date_to is None else to_micros(date_to) * SLOTS + SLOTS - 1
+    return lo, hi
+
+
+_NEWEST_WHERE = " FROM record_search WHERE record_search MATCH :fts_q AND rowid >= :lo AND rowid <= :hi"
+_NEWEST_PAGE = text("SELECT communication_id" + _NEWEST_WHERE + " ORDER BY rowid DESC LIMIT :n OFFSET :o")
+_NEWEST_COUNT = text("SELECT count(*)" + _NEWEST_WHERE)
+
+
+def newest_matches(
+    session: Session,
+    groups: Sequence[Sequence[str]],
+    lo: int | None,
+    hi: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[str], int]:
+    """SQLite: one page of matching ids, newest first, and the number of matches, from the index alone."""
+    q = match_query("sqlite", groups)
+    assert q is not None
+    expr = q.compile().params["fts_q"]
+    params = {"fts_q": expr, "lo": -(2**63) if lo is None else lo, "hi": 2**63 - 1 if hi is None else hi}
+    ids = list(
+        session.execute(
+            _NEWEST_PAGE,
+            {**params, "n": limit, "o": offset},
+        ).scalars()
+    )
+    total = session.execute(_NEWEST_COUNT, params).scalar_one()
+    return ids, int(total)
 
 
 def delete_documents(session: Session, ids: Sequence[str]) -> None:
@@ -74,7 +141,7 @@ def sync(session: Session) -> int:
     session.execute(text("DELETE FROM record_search WHERE communication_id NOT IN (SELECT id FROM communications)"))
     have = set(session.execute(text("SELECT communication_id FROM record_search")).scalars())
     missing = [c for c in session.execute(select(Communication)).scalars() if c.id not in have]
-    insert_documents(session, [(c.id, document_of(c)) for c in missing])
+    insert_documents(session, [(c.id, document_of(c), c.sent_at) for c in missing])
     return len(missing)
 
 
