@@ -29,10 +29,9 @@ def _peak_mb() -> float:
 def _child_audit(url: str, key_file: str, window: int, q: mp.Queue) -> None:
     from datetime import UTC, datetime
 
-    from lookout_ledger.oversight.audit import run_audit
-
     from lookout_ledger.core.config import Settings
     from lookout_ledger.core.ledger import Ledger
+    from lookout_ledger.oversight.audit import run_audit
 
     ledger = Ledger.open(Settings(database_url=url, key_file=Path(key_file)))
     now = datetime(2019, 6, 1, tzinfo=UTC)
