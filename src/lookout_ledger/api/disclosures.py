@@ -218,7 +218,9 @@ def post_remedy(request: Request, disclosure_id: str, body: RemedyBody, p: Princ
 
 def install(app: FastAPI) -> None:
     """Mount the disclosure API and its pages."""
+    from lookout_ledger.web.disclosures.liaison import router as liaison_pages
     from lookout_ledger.web.disclosures.routes import router as pages
 
     app.include_router(router)
     app.include_router(pages)
+    app.include_router(liaison_pages)

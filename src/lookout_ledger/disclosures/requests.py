@@ -339,6 +339,51 @@ def record_written_form(
     return fr
 
 
+def list_agencies(session: Session) -> list[ForeignAgency]:
+    return list(session.execute(select(ForeignAgency).order_by(ForeignAgency.name)).scalars())
+
+
+def list_units(session: Session) -> list[Unit]:
+    return list(session.execute(select(Unit).order_by(Unit.name)).scalars())
+
+
+def agreement_as_dict(ledger: Ledger, session: Session, agreement_id: str) -> dict[str, object]:
+    """An agreement, its approvals by office and whether it may be cited (every office approved)."""
+    ag = session.get(SharingAgreement, agreement_id)
+    if ag is None:
+        raise NotFound(f"no agreement {agreement_id!r}")
+    approvals = session.execute(
+        select(AgreementApproval).where(AgreementApproval.agreement_id == agreement_id).order_by(AgreementApproval.at)
+    ).scalars()
+    missing = missing_agreement_offices(ledger, session, agreement_id)
+    return {
+        "id": ag.id,
+        "title": ag.title,
+        "country": ag.country,
+        "agency_id": ag.agency_id,
+        "registered_by": ag.registered_by,
+        "registered_at": ag.registered_at.isoformat(),
+        "approvals": [
+            {
+                "office": a.office,
+                "username": a.username,
+                "official_id": a.official_id,
+                "at": a.at.isoformat(),
+                "statement": a.statement,
+            }
+            for a in approvals
+        ],
+        "missing_offices": missing,
+        "citable": not missing,
+    }
+
+
+def list_requests(session: Session, limit: int = 50) -> list[ForeignRequest]:
+    """The most recent requests first: what the liaison officer answers next."""
+    q = select(ForeignRequest).order_by(ForeignRequest.received_at.desc(), ForeignRequest.id).limit(limit)
+    return list(session.execute(q).scalars())
+
+
 def get_request(session: Session, request_id: str) -> ForeignRequest:
     fr = session.get(ForeignRequest, request_id)
     if fr is None:

@@ -5,13 +5,10 @@ API and the CLI; a refusal is shown on the page with its rule, reason, remedy an
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, FileSystemLoader
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError, Refusal
@@ -20,34 +17,11 @@ from lookout_ledger.disclosures.common import perform
 from lookout_ledger.disclosures.log import log_entries
 from lookout_ledger.disclosures.remediation import ACTION_TITLES
 from lookout_ledger.web.deps import Principal, ledger_of, requires
-from lookout_ledger.web.render import make_templates
-from lookout_ledger.web.security import CSRF_HEADER
+from lookout_ledger.web.disclosures.rendering import page as _page
 
 router = APIRouter(include_in_schema=False)
 APPROVER = requires(Role.SUPERVISOR, Role.COUNSEL)
 PRIVACY = requires(Role.AUDITOR, Role.LIAISON_OFFICER, Role.SUPERVISOR, Role.COUNSEL)
-_templates: Jinja2Templates | None = None
-
-
-def _tpl() -> Jinja2Templates:
-    global _templates
-    if _templates is None:
-        _templates = make_templates()
-        env = _templates.env
-        env.loader = ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")), env.loader])  # type: ignore[list-item]
-    return _templates
-
-
-def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], status: int = 200) -> Response:
-    base = {
-        "principal": p,
-        "csrf": p.csrf,
-        "csrf_headers": {CSRF_HEADER: p.csrf},
-        "title": "",
-        "refusal": None,
-        "error": None,
-    }
-    return _tpl().TemplateResponse(request, template, {**base, **ctx}, status_code=status)
 
 
 @router.get("/disclosures/queue")
