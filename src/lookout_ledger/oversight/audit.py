@@ -7,12 +7,14 @@ window are parameters (never the wall clock), so any audit can be replayed exact
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
@@ -97,10 +99,36 @@ def run_audit(
         max_inspection_hours=float(policy.param("max_inspection_hours", 4)),
         forward_days=int(policy.param("unofficial_forward_days", 20)),
     )
-    metrics = {
-        "lookouts": lookout_metrics(session, dialect, ctx.window_micros),
-        "disclosures": disclosure_metrics(session),
-    }
+    return _evaluate(session, ctx, now, window, policy)
+
+
+@contextmanager
+def _whole_table_joins(session: Session, dialect: str) -> Iterator[None]:
+    """On PostgreSQL, plan the lookout metrics without nested-loop joins, then restore the setting.
+
+    The planner estimates rows of aggregated and ranked relations (an inspection's link summary,
+    a person's first referral) with default selectivities, off by orders of magnitude (9 rows
+    for 180,000 persons), and then picks nested loops that rescan a whole relation per row. The
+    metrics read whole tables, where hash and merge joins are the right plan. Only there: the
+    disclosure rules' per-disclosure subqueries need their index nested loops. The setting is
+    transaction-local (allowed on a read replica) and put back at once.
+    """
+    if dialect != "postgresql":
+        yield
+        return
+    previous = session.execute(text("SELECT current_setting('enable_nestloop')")).scalar_one()
+    session.execute(text("SELECT set_config('enable_nestloop', 'off', true)"))
+    try:
+        yield
+    finally:
+        session.execute(text("SELECT set_config('enable_nestloop', :v, true)"), {"v": previous})
+
+
+def _evaluate(session: Session, ctx: AuditContext, now: datetime, window: int, policy: Policy) -> AuditResult:
+    dialect = ctx.dialect
+    with _whole_table_joins(session, dialect):
+        lookouts = lookout_metrics(session, dialect, ctx.window_micros)
+    metrics = {"lookouts": lookouts, "disclosures": disclosure_metrics(session)}
     requirement_rows = session.execute(disclosure_requirement_query(dialect)).all()
     disclosures = sorted(
         ({"id": r.id, "requirements": {k: getattr(r, k) for k in REQUIREMENT_KEYS}} for r in requirement_rows),
