@@ -80,6 +80,21 @@ class SendBody(BaseModel):
     advisement_given: bool = False
 
 
+class AgreementBody(BaseModel):
+    title: str
+    country: str = Field(description="Two-letter country code")
+    agency_id: str | None = None
+
+
+class AgreementApprovalBody(BaseModel):
+    office: str = Field(description="One of the policy's agreement_offices, e.g. privacy")
+    statement: str
+
+
+class WithdrawBody(BaseModel):
+    reason: str
+
+
 class RemedyBody(BaseModel):
     action: str = Field(description="retroactive_advisement, rescission_letter, documented_record or reviewed")
     what: str | None = None
@@ -182,6 +197,42 @@ def get_package(request: Request, draft_id: str, p: Principal = Depends(ANYONE))
     return Response(
         pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@router.post("/drafts/{draft_id}/withdraw", summary="Withdraw a draft (its author only)")
+def post_withdraw(request: Request, draft_id: str, body: WithdrawBody, p: Principal = Depends(LIAISON)) -> dict:
+    def act(ledger: Ledger, s: Session) -> dict[str, Any]:
+        drafts.withdraw(ledger, s, p.username, draft_id, body.reason)
+        return drafts.view(s, draft_id).as_dict()
+
+    return _do(request, p, "withdraw", act, target=draft_id)
+
+
+@router.post("/agreements", summary="Register an information-sharing agreement")
+def post_agreement(request: Request, body: AgreementBody, p: Principal = Depends(ANYONE)) -> dict[str, Any]:
+    def act(ledger: Ledger, s: Session) -> dict[str, Any]:
+        agreement_id = requests.register_agreement(ledger, s, p.username, body.title, body.country, body.agency_id)
+        return requests.agreement_as_dict(ledger, s, agreement_id)
+
+    return _do(request, p, "agreement", act)
+
+
+@router.post("/agreements/{agreement_id}/approvals", summary="A coordinating office approves an agreement")
+def post_agreement_approval(
+    request: Request, agreement_id: str, body: AgreementApprovalBody, p: Principal = Depends(ANYONE)
+) -> dict[str, Any]:
+    def act(ledger: Ledger, s: Session) -> dict[str, Any]:
+        requests.approve_agreement(ledger, s, p.username, agreement_id, body.office, body.statement)
+        return requests.agreement_as_dict(ledger, s, agreement_id)
+
+    return _do(request, p, "agreement", act, target=agreement_id)
+
+
+@router.get("/agreements/{agreement_id}", summary="An agreement, its approvals and whether it may be cited")
+def get_agreement(request: Request, agreement_id: str, p: Principal = Depends(ANYONE)) -> dict[str, Any]:
+    ledger = ledger_of(request)
+    with ledger.reading() as s:
+        return requests.agreement_as_dict(ledger, s, agreement_id)
 
 
 @router.get("/log", summary="The disclosure log")

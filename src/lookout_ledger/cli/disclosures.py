@@ -58,6 +58,62 @@ def register(app: typer.Typer) -> None:
     app.add_typer(dx, name="disclosures")
     rm = typer.Typer(help="Remediation of past non-compliant disclosures (the review's recommendation 4).")
     dx.add_typer(rm, name="remediate")
+    ag = typer.Typer(help="Information-sharing agreements and their coordinating offices' approvals.")
+    dx.add_typer(ag, name="agreement")
+
+    @ag.command("register")
+    def agreement_register(
+        title: str = typer.Option(..., help="The agreement's title."),
+        country: str = typer.Option(..., help="Two-letter country code of the partner."),
+        agency_id: str | None = typer.Option(None, "--agency", help="The partner agency, if registered."),
+        now: str | None = typer.Option(None, help=NOW_HELP),
+    ) -> None:
+        """Register an agreement; it is citable once every coordinating office approved it."""
+        agreement_id = _run(
+            now,
+            "agreement",
+            lambda ledger, s: requests.register_agreement(ledger, s, state.actor, title, country, agency_id),
+        )
+        console.print(f"registered agreement [bold]{agreement_id}[/]")
+
+    @ag.command("approve")
+    def agreement_approve(
+        agreement_id: str,
+        office: str = typer.Option(..., help="The office you approve for (international affairs, privacy, ...)."),
+        statement: str = typer.Option(..., help="The office's written coordination."),
+        now: str | None = typer.Option(None, help=NOW_HELP),
+    ) -> None:
+        """Approve an agreement for your office, in writing."""
+
+        def do(ledger: Ledger, s: Session) -> dict[str, Any]:
+            requests.approve_agreement(ledger, s, state.actor, agreement_id, office, statement)
+            return requests.agreement_as_dict(ledger, s, agreement_id)
+
+        d = _run(now, "agreement", do, target=agreement_id)
+        missing = ", ".join(d["missing_offices"]) or "none: the agreement may be cited"
+        console.print(f"{office}: approved {agreement_id}; still needed: {missing}")
+
+    @ag.command("show")
+    def agreement_show(agreement_id: str) -> None:
+        """An agreement with its approvals and whether it may be cited, as JSON."""
+        ledger = open_ledger()
+        with ledger.reading() as s:
+            _json(requests.agreement_as_dict(ledger, s, agreement_id))
+
+    @dx.command("withdraw")
+    def withdraw(
+        draft_id: str,
+        reason: str = typer.Option(..., help="Why the draft is withdrawn."),
+        now: str | None = typer.Option(None, help=NOW_HELP),
+    ) -> None:
+        """Withdraw a draft you wrote (a refused or changed draft is withdrawn and drafted again)."""
+        _run(
+            now,
+            "withdraw",
+            lambda ledger, s: drafts.withdraw(ledger, s, state.actor, draft_id, reason),
+            target=draft_id,
+        )
+        console.print(f"withdrew {draft_id}")
 
     @dx.command("agency")
     def agency(
