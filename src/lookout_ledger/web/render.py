@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from lookout_ledger.core.auth import ROLE_DESCRIPTIONS, Role
 from lookout_ledger.web.deps import optional_principal
+from lookout_ledger.web.navigation import nav_links
 from lookout_ledger.web.security import CSRF_FIELD, CSRF_HEADER
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -86,6 +87,7 @@ def make_templates() -> Jinja2Templates:
         ROLE_DESCRIPTIONS={str(k): v for k, v in ROLE_DESCRIPTIONS.items()},
         CSRF_FIELD=CSRF_FIELD,
         urlencode=urlencode,
+        nav_links=nav_links,
     )
     return Jinja2Templates(env=env)
 
