@@ -22,6 +22,10 @@ from lookout_ledger.core.db import Base, get_engine, make_engine, migrate
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.policy.loader import load_policy
 
+# Rich wraps at 80 columns when there is no terminal (as on CI); the CLI tests read words out of
+# tables, so give every console the same wide line whatever runs the suite.
+os.environ["COLUMNS"] = "200"
+
 TEST_KEY = Keyring(keys={"k1": bytes(range(32))}, active="k1")
 PG_URL = os.environ.get("LOOKOUT_TEST_PG_URL")
 START = "2019-01-01T00:00:00Z"
