@@ -49,7 +49,8 @@ def rotate_key(ledger: Ledger, actor: str) -> dict[str, int]:
                     *key, token = row
                     if new_ring.key_id_of(token) == new_ring.active:
                         continue
-                    fresh = new_ring.encrypt(new_ring.decrypt(token, context), context)
+                    row_context = context.format(**dict(zip(pks, key, strict=True)))
+                    fresh = new_ring.encrypt(new_ring.decrypt(token, row_context), row_context)
                     cond = [t.c[c] == v for c, v in zip(pks, key, strict=True)]
                     s.execute(update(t).where(*cond).values({col: fresh}))
                     done += 1

@@ -63,11 +63,14 @@ class PersonDocument(Base):
 
 
 # Every sealed column: (table, primary-key columns, column, encryption context). Key rotation
-# re-seals exactly these; a new sealed column must be added here.
+# re-seals exactly these; a new sealed column must be added here. A context may name key
+# columns in braces when each row binds its own (record blobs bind digest and chunk).
 SEALED_COLUMNS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("persons", ("id",), "given_name_enc", "person.given_name"),
     ("persons", ("id",), "family_name_enc", "person.family_name"),
     ("persons", ("id",), "date_of_birth_enc", "person.date_of_birth"),
     ("person_other_names", ("person_id", "position"), "name_enc", "person.other_name"),
     ("person_documents", ("person_id", "position"), "number_enc", "document.number"),
+    ("record_person_aliases", ("id",), "value_enc", "records.alias"),
+    ("record_blobs", ("digest", "seq"), "content_enc", "records.blob:{digest}:{seq}"),
 )
