@@ -8,13 +8,15 @@ inspections and e-mails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import Response
 
 from lookout_ledger.core.auth import ROLE_DESCRIPTIONS, Role
@@ -105,3 +107,22 @@ def page(request: Request, template: str, context: dict[str, Any] | None = None,
     ctx.update(context or {})
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def capability_templates(*template_dirs: Path) -> Callable[[], Jinja2Templates]:
+    """Templates for a capability's pages: its own folders first, then the shared layout and
+    filters, built once on first use so importing a routes module stays cheap."""
+
+    @cache
+    def templates() -> Jinja2Templates:
+        shared = make_templates()
+        own = [FileSystemLoader(str(d)) for d in template_dirs]
+        shared.env.loader = ChoiceLoader([*own, shared.env.loader])  # type: ignore[list-item]
+        return shared
+
+    return templates
+
+
+def principal_context(principal: Any) -> dict[str, Any]:
+    """What the layout needs about the signed-in user on every capability page."""
+    return {"principal": principal, "csrf": principal.csrf, "csrf_headers": {CSRF_HEADER: principal.csrf}}

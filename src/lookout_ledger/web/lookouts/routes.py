@@ -14,8 +14,6 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
@@ -32,8 +30,7 @@ from lookout_ledger.lookouts.training import acknowledge, has_acknowledged
 from lookout_ledger.notifications import service as inbox_service
 from lookout_ledger.notifications.mailer import deliver_pending
 from lookout_ledger.web.deps import Principal, current_principal, ledger_of, requires
-from lookout_ledger.web.render import make_templates, when
-from lookout_ledger.web.security import CSRF_HEADER
+from lookout_ledger.web.render import capability_templates, principal_context, when
 
 router = APIRouter(include_in_schema=False)
 OWNER = requires(Role.LOOKOUT_OWNER)
@@ -41,24 +38,12 @@ APPROVER = requires(Role.SUPERVISOR, Role.COUNSEL)
 OWNER_OR_SUPERVISOR = requires(Role.LOOKOUT_OWNER, Role.SUPERVISOR)
 TRAINED_ROLES = requires(Role.LOOKOUT_OWNER, Role.SUPERVISOR, Role.COUNSEL)
 T = TypeVar("T")
-_templates: Jinja2Templates | None = None
-
-
-def _tpl() -> Jinja2Templates:
-    """The shared templates (layout, filters) with this package's templates in front."""
-    global _templates
-    if _templates is None:
-        _templates = make_templates()
-        env = _templates.env
-        env.loader = ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")), env.loader])  # type: ignore[list-item]
-    return _templates
+_tpl = capability_templates(Path(__file__).parent / "templates")
 
 
 def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], status: int = 200) -> Response:
     base = {
-        "principal": p,
-        "csrf": p.csrf,
-        "csrf_headers": {CSRF_HEADER: p.csrf},
+        **principal_context(p),
         "roles_all": [r.value for r in Role],
         "title": "",
         "refusal": None,

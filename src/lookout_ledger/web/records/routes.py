@@ -13,8 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -30,27 +28,15 @@ from lookout_ledger.records.linking import missing_transmissions
 from lookout_ledger.records.request import run_request
 from lookout_ledger.records.search import SearchFilters
 from lookout_ledger.web.deps import Principal, current_principal, ledger_of
-from lookout_ledger.web.render import make_templates
-from lookout_ledger.web.security import CSRF_HEADER
+from lookout_ledger.web.render import capability_templates, principal_context
 
 router = APIRouter(include_in_schema=False)
-_templates: Jinja2Templates | None = None
-
-
-def _tpl() -> Jinja2Templates:
-    global _templates
-    if _templates is None:
-        _templates = make_templates()
-        env = _templates.env
-        env.loader = ChoiceLoader([FileSystemLoader(str(Path(__file__).parent / "templates")), env.loader])  # type: ignore[list-item]
-    return _templates
+_tpl = capability_templates(Path(__file__).parent / "templates")
 
 
 def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], status: int = 200) -> Response:
     base = {
-        "principal": p,
-        "csrf": p.csrf,
-        "csrf_headers": {CSRF_HEADER: p.csrf},
+        **principal_context(p),
         "title": "",
         "error": None,
         "notice": None,

@@ -17,8 +17,6 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,8 +33,7 @@ from lookout_ledger.screening.log_models import DeviceSearch, InspectionLive
 from lookout_ledger.screening.matcher import Presented
 from lookout_ledger.screening.service import screen_traveler
 from lookout_ledger.web.deps import Principal, ledger_of, requires
-from lookout_ledger.web.render import make_templates, when
-from lookout_ledger.web.security import CSRF_HEADER
+from lookout_ledger.web.render import capability_templates, principal_context, when
 
 router = APIRouter(include_in_schema=False)
 OFFICER = requires(Role.PORT_OFFICER)
@@ -53,22 +50,9 @@ SCREEN_FIELDS = (
     "doc_country",
 )
 T = TypeVar("T")
-_templates: Jinja2Templates | None = None
-
-
-def _tpl() -> Jinja2Templates:
-    global _templates
-    if _templates is None:
-        _templates = make_templates()
-        env = _templates.env
-        env.loader = ChoiceLoader(
-            [
-                FileSystemLoader(str(Path(__file__).parent / "templates")),
-                FileSystemLoader(str(Path(__file__).parent.parent / "lookouts" / "templates")),
-                env.loader,  # type: ignore[list-item]
-            ]
-        )
-    return _templates
+_tpl = capability_templates(
+    Path(__file__).parent / "templates", Path(__file__).parent.parent / "lookouts" / "templates"
+)
 
 
 def _ts(value: datetime | None) -> str:
@@ -77,9 +61,7 @@ def _ts(value: datetime | None) -> str:
 
 def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], status: int = 200) -> Response:
     base = {
-        "principal": p,
-        "csrf": p.csrf,
-        "csrf_headers": {CSRF_HEADER: p.csrf},
+        **principal_context(p),
         "title": "",
         "refusal": None,
         "error": None,
