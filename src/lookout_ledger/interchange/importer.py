@@ -34,6 +34,7 @@ from sqlalchemy import Column, Connection, Index, Integer, MetaData, String, Tab
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.interchange.bulk import insert_rows
 from lookout_ledger.interchange.canonical import canonical_records
 from lookout_ledger.interchange.rows import ROW_BUILDERS
 from lookout_ledger.interchange.schema import (
@@ -141,7 +142,7 @@ class _Loader:
             if items:
                 self._flush_type(rtype, items)
         if self.invalid:
-            self.conn.execute(SEEN.insert(), self.invalid)
+            insert_rows(self.conn, SEEN, self.invalid)
         self.pending.clear()
         self.invalid = []
         self.size = 0
@@ -157,7 +158,7 @@ class _Loader:
         if existing:  # stored before this import, or by an earlier line of this file?
             query = select(SEEN.c.id).where(SEEN.c.type == rtype, SEEN.c.id.in_(list(existing)))
             repeated = set(conn.execute(query).scalars())
-        conn.execute(SEEN.insert(), [{"type": rtype, "id": r["id"], "line": line} for line, r in items])
+        insert_rows(conn, SEEN, [{"type": rtype, "id": r["id"], "line": line} for line, r in items])
         counts = self.counts[rtype]
         stored = [rid for rid in first if rid in existing and rid not in repeated]
         if stored:
@@ -202,10 +203,9 @@ class _Loader:
     def _insert(self, rtype: str, records: list[dict[str, Any]]) -> None:
         tables = TABLES[rtype]
         mains, kids = self._rows(rtype, records)
-        self.conn.execute(tables.main.insert(), mains)
+        insert_rows(self.conn, tables.main, mains)
         for child, rows in zip(tables.children, kids, strict=True):
-            if rows:
-                self.conn.execute(child.table.insert(), rows)
+            insert_rows(self.conn, child.table, rows)
 
     def _replace(self, rtype: str, records: list[dict[str, Any]]) -> None:
         """--update: rewrite the main row in place (its id stays, so nothing referring to it
@@ -217,8 +217,7 @@ class _Loader:
         self.conn.execute(tables.main.update().where(tables.main.c.id == bindparam("match_id")), params)
         for child, rows in zip(tables.children, kids, strict=True):
             self.conn.execute(child.table.delete().where(child.table.c[child.parent].in_(ids)))
-            if rows:
-                self.conn.execute(child.table.insert(), rows)
+            insert_rows(self.conn, child.table, rows)
 
 
 def _check_duplicates(conn: Connection, errors: _Errors) -> None:
