@@ -62,6 +62,8 @@ COMMUNICATIONS = Communication.__table__
 # Events that count as the owner re-evaluating a lookout after an inspection.
 RE_EVALUATION = ("reviewed", "modified", "referral_disabled", "removed")
 MICROS_PER_HOUR = 3_600_000_000
+# Each rule's citation, looked up once rather than through RULES for every finding.
+CITATIONS = {rule_id: rule.citation for rule_id, rule in RULES.items()}
 
 
 @dataclass(slots=True)
@@ -137,6 +139,22 @@ def _quote(items: Iterable[str]) -> str:
     return ", ".join(f'"{t}"' for t in items) if items else "nothing"
 
 
+def _quoted_topics(cache: dict[str | None, str], text: str | None) -> str:
+    """`_quote(_split(text))`, remembered per distinct text: the same few topic lists recur on
+    hundreds of thousands of inspections."""
+    quoted = cache.get(text)
+    if quoted is None:
+        quoted = cache[text] = _quote(_split(text))
+    return quoted
+
+
+def _ids(text: str | None) -> str:
+    """`", ".join(_split(text))`, without the set and the sort when the text holds a single id."""
+    if text and SEP not in text:
+        return text
+    return ", ".join(_split(text))
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -157,17 +175,9 @@ def _lookout_rows(ctx: AuditContext, *columns: Any, where: Any, source: Any = No
 
 
 def _lookout_finding(rule: str, row: Any, message: str) -> Finding:
-    return Finding(
-        rule=rule,
-        record_type="lookout",
-        record_id=row.id,
-        person_id=row.person_id,
-        message=message,
-        citation=RULES[rule].citation,
-        owner_id=row.owner_id,
-        unit_id=row.unit_id,
-        at_micros=row.at,
-    )
+    # By position (`_lookout_rows` puts id, person_id, owner_id, unit_id, at first): hundreds of
+    # thousands of calls make keyword arguments and attribute access by name a visible cost.
+    return Finding(rule, "lookout", row[0], row[1], message, CITATIONS[rule], row[2], row[3], row[4])
 
 
 def lk_non_suspect(ctx: AuditContext) -> list[Finding]:
@@ -380,7 +390,7 @@ def inspection_rows(ctx: AuditContext) -> Any:
         or_(no_reason, i.c.ds_supervisor_approval_id.is_(None), i.c.ds_findings_documented.is_not(True)),
     )
     duration = or_(i.c.ended_at.is_(None), ended < started, ended - started > limit)
-    # inspection_rules unpacks the first eleven columns by position.
+    # inspection_rules reads the first fifteen columns by position.
     stmt = (
         select(
             i.c.id,
@@ -433,15 +443,17 @@ def inspection_rules(ctx: AuditContext) -> list[Finding]:
     out: list[Finding] = []
     add = out.append
     hours = ctx.max_inspection_hours
-    cite = {rule: RULES[rule].citation for rule in RULES}
+    cite = CITATIONS
+    topics: dict[str | None, str] = {}
     for r in inspection_rows(ctx):
         # Unpacked once per row: millions of rows make attribute access by name a visible cost.
         id_, person, owner, unit, at, ended, documented, purpose, repeat, device, duration = r[:11]
         if purpose:
             msg = (
-                f"Inspection {id_} did not pursue the purpose of lookout {', '.join(_split(r.lookouts))}: the "
-                f"lookout sought {_quote(_split(r.sought))}, and the interview record shows the officer asked "
-                f"{_quote(_split(r.asked))}. The owner should follow up with the officers or re-evaluate the lookout."
+                f"Inspection {id_} did not pursue the purpose of lookout {_ids(r[14])}: the "
+                f"lookout sought {_quoted_topics(topics, r[12])}, and the interview record shows the officer asked "
+                f"{_quoted_topics(topics, r[13])}. The owner should follow up with the officers or re-evaluate the "
+                "lookout."
             )
             rule = "IN-PURPOSE-NOT-PURSUED"
             add(Finding(rule, "inspection", id_, person, msg, cite[rule], owner, unit, at))
