@@ -373,7 +373,7 @@ def inspection_rows(ctx: AuditContext) -> Any:
     """
     i, il, it, lk, o = INSPECTIONS, INSPECTION_LOOKOUTS, INSPECTION_TOPICS, LOOKOUTS, OFFICIALS
     links = inspection_links(ctx.dialect, topics=True)
-    ranked = linked_inspections(links, ctx.dialect).subquery("ranked")
+    ranked = linked_inspections(links, ctx.dialect, count=False).subquery("ranked")
     asked = (
         select(it.c.inspection_id, func.aggregate_strings(it.c.topic, SEP).label("asked"))
         .group_by(it.c.inspection_id)

@@ -131,9 +131,10 @@ def inspection_links(dialect: str, *, topics: bool = False) -> Any:
     return materialized(select(*columns).select_from(source).group_by(i.c.id), "inspection_link")
 
 
-def linked_inspections(links: Any, dialect: str) -> Select[Any]:
-    """Every lookout-linked inspection with its rank among the person's (1 = first referral) and their count."""
-    return select(
+def linked_inspections(links: Any, dialect: str, *, count: bool = True) -> Select[Any]:
+    """Every lookout-linked inspection with its rank among the person's (1 = first referral) and,
+    with `count`, their number (a second window pass that callers needing only the rank skip)."""
+    columns: list[Any] = [
         links.c.id,
         links.c.person_id,
         links.c.started_at,
@@ -141,8 +142,10 @@ def linked_inspections(links: Any, dialect: str) -> Select[Any]:
         func.row_number()
         .over(partition_by=links.c.person_id, order_by=(links.c.started_at, by_id(links.c.id, dialect)))
         .label("rn"),
-        func.count().over(partition_by=links.c.person_id).label("n"),
-    ).where(links.c.own == 1)
+    ]
+    if count:
+        columns.append(func.count().over(partition_by=links.c.person_id).label("n"))
+    return select(*columns).where(links.c.own == 1)
 
 
 def _not_own_crossing(crossing: Any, own_crossing_id: Any) -> ColumnElement[bool]:
