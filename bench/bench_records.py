@@ -35,7 +35,42 @@ HERE = Path(__file__).parent
 OUT = HERE / "out" / "records"
 GIVEN = ["Lucía", "José", "Dana", "Tomás", "Aino", "Jürgen", "Nev", "Marisol", "Iker", "Renée", "Quill", "Óscar"]
 FAMILY = ["Ramírez", "Whitlock", "Ibarra", "Virtanen", "Maas", "Ortega", "Núñez", "Fernhill", "Peña", "Sauer"]
-WORDS = ["caravana", "lista", "frontera", "reunión", "informe", "solicitud", "vehículo", "entrevista", "garita", "cruce", "documento", "target", "deck", "meeting", "report", "request", "vehicle", "interview", "crossing", "border", "schedule", "approval", "profile", "shared", "analyst", "intelligence", "liaison", "confirm", "tonight", "tomorrow", "attached", "forward", "copy", "official"]
+WORDS = [
+    "caravana",
+    "lista",
+    "frontera",
+    "reunión",
+    "informe",
+    "solicitud",
+    "vehículo",
+    "entrevista",
+    "garita",
+    "cruce",
+    "documento",
+    "target",
+    "deck",
+    "meeting",
+    "report",
+    "request",
+    "vehicle",
+    "interview",
+    "crossing",
+    "border",
+    "schedule",
+    "approval",
+    "profile",
+    "shared",
+    "analyst",
+    "intelligence",
+    "liaison",
+    "confirm",
+    "tonight",
+    "tomorrow",
+    "attached",
+    "forward",
+    "copy",
+    "official",
+]
 
 
 def _peak_mb() -> float:
