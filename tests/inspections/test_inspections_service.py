@@ -132,6 +132,23 @@ def test_purpose_not_pursued_and_overlong_inspection_are_flagged(ledger: Ledger,
     assert {"purpose_not_pursued", "inspection_long", "inspection_open"} <= set(_inbox(ledger, "zed"))
 
 
+def test_the_sweep_flags_an_open_overlong_inspection_nobody_is_looking_at(ledger: Ledger, clock: FixedClock) -> None:
+    from lookout_ledger.lookouts.sweep import sweep
+
+    crossing = _referred(ledger)
+    with ledger.transaction() as s:
+        iid = insp.start_inspection(ledger, s, "pat", crossing).id
+    clock.advance(hours=3)
+    with ledger.transaction() as s:
+        assert sweep(ledger, s).inspections_flagged == []
+    clock.advance(hours=2)  # past the policy's 4 hours, still open
+    with ledger.transaction() as s:
+        assert sweep(ledger, s).inspections_flagged == [iid]
+    with ledger.transaction() as s:
+        assert sweep(ledger, s).inspections_flagged == []  # flagged once
+    assert "inspection_open" in _inbox(ledger, "zed")
+
+
 def test_exigent_search_needs_approval_within_the_policys_hours(ledger: Ledger, clock: FixedClock) -> None:
     crossing = _referred(ledger)
     with ledger.transaction() as s:

@@ -42,6 +42,7 @@ class SweepReport:
     review_reminders: list[str] = field(default_factory=list)
     review_overdue: list[str] = field(default_factory=list)
     transfers_escalated: list[str] = field(default_factory=list)
+    inspections_flagged: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> int:
@@ -55,6 +56,7 @@ class SweepReport:
             "review_reminders": self.review_reminders,
             "review_overdue": self.review_overdue,
             "transfers_escalated": self.transfers_escalated,
+            "inspections_flagged": self.inspections_flagged,
         }
 
 
@@ -260,6 +262,13 @@ def sweep(ledger: Ledger, session: Session) -> SweepReport:
             ),
             now,
         )
+    # Inspections still open past the policy's limit: flagged to the officer's supervisors even
+    # when nobody opens their page (the pages also flag on sight). Imported here because the
+    # inspections capability itself builds on the lookout lifecycle.
+    from lookout_ledger.inspections.service import flag_open_inspections
+
+    report.inspections_flagged = flag_open_inspections(ledger, session)
+
     session.flush()
     if report.changes:
         ledger.audit(session, "sweep", "lookout.sweep", None, None, report.as_dict())
