@@ -25,6 +25,7 @@ from lookout_ledger.org.models import Official, Unit, UnitRequiredApproval
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
 from lookout_ledger.records.archive_models import RECORD_TABLES  # noqa: F401  (registers the archive's tables)
 from lookout_ledger.records.models import Communication
+from lookout_ledger.screening.changes import ScreeningChange  # noqa: F401
 from lookout_ledger.screening.log_models import DeviceSearch, InspectionLive, RedressComplaint, Screening  # noqa: F401
 from lookout_ledger.screening.models import Crossing, CrossingLookout
 

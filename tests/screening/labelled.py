@@ -361,9 +361,9 @@ def index_of(records: list[Identity], keyring: Keyring, policy: Policy) -> Scree
     index = ScreeningIndex(keyring, policy)
     for rec in {r.key: r for r in records}.values():
         docs = [(index.document_hash(rec.document), "passport", rec.nationality)] if rec.document else []
-        subject = Subject(rec.key, [name_key(rec.given, rec.family)], rec.dob, frozenset({rec.nationality}), docs)
-        subject.lookouts = {f"L-{rec.key}": IndexedLookout(f"L-{rec.key}", rec.key, "O-1", "refer_secondary")}
-        index._add(subject)
+        lookout = IndexedLookout(f"L-{rec.key}", rec.key, "O-1", "refer_secondary")
+        names = (name_key(rec.given, rec.family),)
+        index.add_subject(Subject(rec.key, names, rec.dob, frozenset({rec.nationality}), tuple(docs), (lookout,)))
     return index
 
 

@@ -109,7 +109,7 @@ def test_a_lookout_change_is_seen_after_the_refresh_interval(ledger: Ledger, clo
         imported_lookout(s, "LK-NEW", "P-NEW", ledger.now())
     clock.advance(seconds=2)
     with ledger.reading() as s:
-        changed = index.refresh(s, ledger.now())
+        changed = index.catch_up(s, ledger.now())
     assert changed == {"P-MX", "P-NEW"}
     assert "P-MX" not in index.subjects and "P-NEW" in index.subjects
 

@@ -46,6 +46,7 @@ from lookout_ledger.interchange.schema import (
     validate_record,
 )
 from lookout_ledger.interchange.tables import REFERENCES, TABLES
+from lookout_ledger.screening.changes import mark_everything
 
 ERROR_LIMIT = 200
 BATCH = 5000  # records buffered (all types) before they are written
@@ -278,6 +279,10 @@ def _open(source: str | Path | IO[Any]) -> Iterator[tuple[str, IO[bytes], int | 
     yield name, source, None
 
 
+# Record types whose rows decide who screening refers.
+SCREENING_TYPES = ("person", "lookout", "lookout_event", "inspection")
+
+
 def import_lif(
     ledger: Ledger,
     path_or_stream: str | Path | IO[Any],
@@ -342,6 +347,8 @@ def import_lif(
         if errors:
             raise ImportFailed(name, sorted(errors.items, key=lambda e: e.line), errors.more)
         conn.execute(text("DROP TABLE lif_seen"))
+        if any(counts[t]["inserted"] or counts[t]["updated"] for t in SCREENING_TYPES if t in counts):
+            mark_everything(conn)  # bulk rows bypass the ORM's change feed: every index rebuilds
         digest = sha.hexdigest()
         ledger.audit(
             session,

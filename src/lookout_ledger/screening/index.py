@@ -2,7 +2,7 @@
 
 Screening must answer while the traveler waits, so names are decrypted once when the index
 is built (never per screening) and kept only in this process's memory. Candidates are found
-through two dictionaries: the document number's keyed hash (no decryption at all), and
+through two tables: the document number's keyed hash (no decryption at all), and
 (date of birth, canonical name token). A name match needs the date of birth (exact or day
 and month swapped) and at least one name token spelt identically after normalisation (see
 `names.compare_names`), so this lookup loses no match the comparison would accept and
@@ -10,59 +10,99 @@ leaves only a handful of candidates to compare.
 
 Which lookouts take part is decided by `lookouts.state`'s own predicates (the same ones
 `referral_state` explains), minus the action check: a matched `notify_owner` lookout tells
-its owner instead of referring. `refresh` re-runs that set-based query and reloads only the
-persons whose lookouts changed, so a change is visible without a full rebuild.
+its owner instead of referring.
+
+Staying current without a rebuild: `catch_up` reads the change feed (`screening.changes`)
+past the last sequence number applied and reloads only the persons named there. Time alone
+also changes referrals: expiry is checked per matched lookout at screening time, and every
+other future instant that can flip a person's lookouts (a placement or approval dated
+later, a referral-limit window closing ...) is kept in a heap, so the person is reloaded
+when that instant passes.
+
+Memory matters at a million lookouts: subjects and lookouts use slotted classes, name
+tokens, dates, countries and owners are shared objects, and the (date, token) table is
+keyed by one integer per entry with a bare person id as the value until a second person
+shares the key.
 """
 
 from __future__ import annotations
 
+import heapq
+import sys
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import not_, or_, select
+from sqlalchemy import func, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring, normalise_document
-from lookout_ledger.lookouts.models import Lookout
+from lookout_ledger.core.timefmt import MICROS_PER_DAY, to_micros
+from lookout_ledger.inspections.models import Inspection, InspectionLookout
+from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
+from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.lookouts.state import _conditions
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
 from lookout_ledger.policy.loader import Policy
+from lookout_ledger.screening.changes import ScreeningChange
 from lookout_ledger.screening.names import NameKey, name_key
 
 _CHUNK = 900  # bind parameters per IN (...) list, under SQLite's limit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexedLookout:
     lookout_id: str
     person_id: str
     owner_id: str
     action: str
+    expires: int | None = None  # UTC micros; the lookout stops referring at this instant
 
 
-@dataclass
+@dataclass(slots=True)
 class Subject:
     """A person with at least one active lookout, as screening needs them."""
 
     person_id: str
-    names: list[NameKey]
+    names: tuple[NameKey, ...]
     dob: date | None
     citizenships: frozenset[str]
-    documents: list[tuple[str, str | None, str | None]]  # (number blind index, kind, country)
-    lookouts: dict[str, IndexedLookout] = field(default_factory=dict)
+    documents: tuple[tuple[str, str | None, str | None], ...]  # (number blind index, kind, country)
+    lookouts: tuple[IndexedLookout, ...] = ()
+
+    def live_lookouts(self, at_micros: int | None) -> tuple[IndexedLookout, ...]:
+        if at_micros is None:
+            return self.lookouts
+        return tuple(lk for lk in self.lookouts if lk.expires is None or at_micros < lk.expires)
+
+
+class RebuildNeeded(Exception):
+    """The feed says a bulk write happened, or time went backwards: only a rebuild is right."""
 
 
 def active_lookouts_query(at: datetime, policy: Policy):  # type: ignore[no-untyped-def]
     """Every lookout that is placed, approved, not removed, not disabled, unexpired,
-    re-justified and under the referral limit at `at`, whatever its action."""
+    re-justified and under the referral limit at `at`, whatever its action, with its expiry."""
     conds = [c for blocker, c in _conditions(at, policy) if blocker.rule != "LC-ACTION"]
-    return select(Lookout.id, Lookout.person_id, Lookout.owner_id, Lookout.action).where(not_(or_(*conds)))
+    return (
+        select(
+            Lookout.id,
+            Lookout.person_id,
+            Lookout.owner_id,
+            Lookout.action,
+            select(LookoutControl.expires_at)
+            .where(LookoutControl.lookout_id == Lookout.id)
+            .correlate(Lookout)
+            .scalar_subquery(),
+        )
+        .where(not_(or_(*conds)))
+        .order_by(Lookout.person_id)
+    )
 
 
-def _chunks(items: list[str]) -> Iterable[list[str]]:
+def _chunks(items: list[str]) -> Iterator[list[str]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
 
@@ -74,6 +114,82 @@ def swapped(dob: date) -> date | None:
     return dob.replace(month=dob.day, day=dob.month)
 
 
+def _in_scope(column, scope: list[str] | None):  # type: ignore[no-untyped-def]
+    return column.in_(scope) if scope is not None else column.is_not(None)
+
+
+def _future_instants(t: int, scope: list[str] | None):  # type: ignore[no-untyped-def]
+    """(person id, instant) of every dated fact after `t` that bears on referral."""
+    person = _in_scope(Lookout.person_id, scope)
+    return union_all(
+        select(Lookout.person_id, Lookout.created_at).where(Lookout.created_at > t, person),
+        select(Lookout.person_id, Lookout.approved_at).where(Lookout.approved_at > t, person),
+        select(Lookout.person_id, LookoutApproval.decided_at).where(
+            LookoutApproval.lookout_id == Lookout.id, LookoutApproval.decided_at > t, person
+        ),
+        select(Lookout.person_id, LookoutEvent.at).where(
+            LookoutEvent.lookout_id == Lookout.id, LookoutEvent.at > t, person
+        ),
+        select(Lookout.person_id, LookoutReview.decided_at).where(
+            LookoutReview.lookout_id == Lookout.id, LookoutReview.decided_at > t, person
+        ),
+        select(Inspection.person_id, Inspection.started_at).where(
+            Inspection.started_at > t, _in_scope(Inspection.person_id, scope)
+        ),
+    )
+
+
+def _key(dob: date, token: str) -> int:
+    # One int instead of a (date, token) tuple: a collision (astronomically rare) only adds a
+    # candidate, which the full comparison then rejects.
+    return hash((dob.toordinal(), token))
+
+
+def _bucket_add(table: dict, key: object, pid: str) -> None:  # type: ignore[type-arg]
+    cur = table.get(key)
+    if cur is None:
+        table[key] = pid
+    elif type(cur) is str:
+        if cur != pid:
+            table[key] = [cur, pid]
+    elif pid not in cur:
+        cur.append(pid)
+
+
+def _bucket_discard(table: dict, key: object, pid: str) -> None:  # type: ignore[type-arg]
+    cur = table.get(key)
+    if cur is None:
+        return
+    if type(cur) is str:
+        if cur == pid:
+            del table[key]
+        return
+    if pid in cur:
+        cur.remove(pid)
+        if len(cur) == 1:
+            table[key] = cur[0]
+
+
+class _Shared:
+    """One object per distinct date, country set, owner and action across the index."""
+
+    def __init__(self) -> None:
+        self.dates: dict[str, date] = {}
+        self.countries: dict[frozenset[str], frozenset[str]] = {}
+
+    def date(self, text: str | None) -> date | None:
+        if not text:
+            return None
+        d = self.dates.get(text)
+        if d is None:
+            d = self.dates[text] = date.fromisoformat(text)
+        return d
+
+    def country_set(self, values: Iterable[str]) -> frozenset[str]:
+        s = frozenset(values)
+        return self.countries.setdefault(s, s)
+
+
 class ScreeningIndex:
     """Subjects by document hash and by (date of birth, name token); thread-safe updates."""
 
@@ -81,60 +197,85 @@ class ScreeningIndex:
         self.keyring = keyring
         self.policy = policy
         self.subjects: dict[str, Subject] = {}
-        self.by_document: dict[str, set[str]] = defaultdict(set)
-        self.by_dob_token: dict[tuple[date, str], set[str]] = defaultdict(set)
-        self.lookouts: dict[str, IndexedLookout] = {}
+        self.by_document: dict[str, str | list[str]] = {}
+        self.by_dob_token: dict[int, str | list[str]] = {}
+        self.lookout_count = 0
         self.built_at: datetime | None = None
         self.as_of: datetime | None = None
+        self.seq = 0  # the last change-feed entry applied
+        self._due: list[tuple[int, str]] = []  # (instant, person id): reload when it passes
+        self._shared = _Shared()
         self._lock = threading.Lock()
 
     # --- building -----------------------------------------------------------------------
     @classmethod
     def build(cls, session: Session, keyring: Keyring, policy: Policy, at: datetime) -> ScreeningIndex:
+        """Everything active at `at`, from the database. The feed position is read first, so a
+        change committed while the build runs is applied again by the next `catch_up`."""
         index = cls(keyring, policy)
-        index.refresh(session, at)
+        index.seq = session.execute(select(func.coalesce(func.max(ScreeningChange.seq), 0))).scalar_one()
+        index._reload(session, at, None)
+        index.built_at = at
         return index
 
-    def refresh(self, session: Session, at: datetime) -> set[str]:
-        """Bring the index to the lookouts active at `at`; returns the person ids reloaded."""
-        rows = session.execute(active_lookouts_query(at, self.policy)).all()
-        current = {r[0]: IndexedLookout(r[0], r[1], r[2], r[3]) for r in rows}
-        changed = {lk.person_id for lid, lk in current.items() if self.lookouts.get(lid) != lk}
-        changed |= {lk.person_id for lid, lk in self.lookouts.items() if lid not in current}
-        by_person: dict[str, dict[str, IndexedLookout]] = defaultdict(dict)
-        for lk in current.values():
-            if lk.person_id in changed:
-                by_person[lk.person_id][lk.lookout_id] = lk
-        loaded = self._load_subjects(session, sorted(by_person))
-        with self._lock:
-            for pid in changed:
-                self._remove(pid)
-            for pid, subject in loaded.items():
-                subject.lookouts = by_person[pid]
-                self._add(subject)
-            self.lookouts = current
-            self.as_of = at
-            if self.built_at is None:
-                self.built_at = at
-        return changed
+    def catch_up(self, session: Session, at: datetime) -> set[str]:
+        """Apply the change feed and the instants that have passed; returns the persons reloaded.
+        Raises RebuildNeeded after a bulk write or when `at` is earlier than the index."""
+        if self.as_of is not None and at < self.as_of:
+            raise RebuildNeeded("screening time is earlier than the index")
+        rows = session.execute(
+            select(ScreeningChange.seq, ScreeningChange.person_id, ScreeningChange.lookout_id)
+            .where(ScreeningChange.seq > self.seq)
+            .order_by(ScreeningChange.seq)
+        ).all()
+        persons = {r.person_id for r in rows if r.person_id}
+        if any(r.person_id is None and r.lookout_id is None for r in rows):
+            raise RebuildNeeded("a bulk write changed the lookouts")
+        lookout_ids = sorted({r.lookout_id for r in rows if r.lookout_id and not r.person_id})
+        for chunk in _chunks(lookout_ids):
+            persons.update(session.execute(select(Lookout.person_id).where(Lookout.id.in_(chunk))).scalars())
+        t = to_micros(at)
+        while self._due and self._due[0][0] <= t:
+            persons.add(heapq.heappop(self._due)[1])
+        if persons:
+            self._reload(session, at, sorted(persons))
+        if rows:
+            self.seq = rows[-1].seq
+        self.as_of = at
+        return persons
 
-    def reload_persons(self, session: Session, person_ids: Iterable[str]) -> None:
-        """Re-read persons whose identity changed (names, date of birth, documents)."""
-        ids = [p for p in person_ids if p in self.subjects]
-        loaded = self._load_subjects(session, ids)
+    def _reload(self, session: Session, at: datetime, person_ids: list[str] | None) -> None:
+        """Re-read the given persons (None: everyone) as of `at` and swap them in."""
+        query = active_lookouts_query(at, self.policy)
+        owners: dict[str, str] = {}
+        by_person: dict[str, list[IndexedLookout]] = defaultdict(list)
+        scopes: Iterable[list[str] | None] = _chunks(person_ids) if person_ids is not None else [None]
+        for scope in scopes:
+            q = query if scope is None else query.where(Lookout.person_id.in_(scope))
+            for lid, pid, owner, action, expires in session.execute(q):
+                owner = owners.setdefault(owner, owner)
+                action = sys.intern(action)
+                expiry = to_micros(expires) if expires is not None else None
+                by_person[pid].append(IndexedLookout(lid, pid, owner, action, expiry))
+        loaded = self._load_subjects(session, list(by_person))
+        due = self._next_instants(session, at, person_ids)
         with self._lock:
-            for pid, subject in loaded.items():
-                subject.lookouts = self.subjects[pid].lookouts
+            for pid in person_ids if person_ids is not None else list(self.subjects):
                 self._remove(pid)
+            for pid, subject in loaded.items():
+                subject.lookouts = tuple(sorted(by_person[pid], key=lambda lk: lk.lookout_id))
                 self._add(subject)
+            for pid, instant in due.items():
+                heapq.heappush(self._due, (instant, pid))
+            self.as_of = at
 
     def _load_subjects(self, session: Session, person_ids: list[str]) -> dict[str, Subject]:
-        ring = self.keyring
+        ring, shared = self.keyring, self._shared
         out: dict[str, Subject] = {}
-        others: dict[str, list[str]] = defaultdict(list)
-        cits: dict[str, set[str]] = defaultdict(set)
-        docs: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
         for chunk in _chunks(person_ids):
+            others: dict[str, list[str]] = defaultdict(list)
+            cits: dict[str, list[str]] = defaultdict(list)
+            docs: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
             for pid, enc in session.execute(
                 select(PersonOtherName.person_id, PersonOtherName.name_enc)
                 .where(PersonOtherName.person_id.in_(chunk))
@@ -146,56 +287,89 @@ class ScreeningIndex:
                     PersonCitizenship.person_id.in_(chunk)
                 )
             ):
-                cits[pid].add(country.upper())
+                cits[pid].append(sys.intern(country.upper()))
             for pid, bidx, kind, country in session.execute(
                 select(
                     PersonDocument.person_id, PersonDocument.number_bidx, PersonDocument.kind, PersonDocument.country
                 ).where(PersonDocument.person_id.in_(chunk), PersonDocument.number_bidx.is_not(None))
             ):
-                docs[pid].append((bidx, kind, country))
-            for p in session.execute(select(Person).where(Person.id.in_(chunk))).scalars():
-                given = ring.decrypt(p.given_name_enc, "person.given_name")
-                family = ring.decrypt(p.family_name_enc, "person.family_name")
-                dob_text = ring.decrypt(p.date_of_birth_enc, "person.date_of_birth")
-                names = [name_key(given, family)] + [name_key(o) for o in others.get(p.id, [])]
-                out[p.id] = Subject(
-                    person_id=p.id,
-                    names=[n for n in names if n.tokens],
-                    dob=date.fromisoformat(dob_text) if dob_text else None,
-                    citizenships=frozenset(cits.get(p.id, ())),
-                    documents=docs.get(p.id, []),
+                docs[pid].append((bidx, sys.intern(kind) if kind else None, sys.intern(country) if country else None))
+            for pid, g, f, d in session.execute(
+                select(Person.id, Person.given_name_enc, Person.family_name_enc, Person.date_of_birth_enc).where(
+                    Person.id.in_(chunk)
+                )
+            ):
+                names = [name_key(ring.decrypt(g, "person.given_name"), ring.decrypt(f, "person.family_name"))]
+                names += [name_key(o) for o in others.get(pid, ())]
+                out[pid] = Subject(
+                    person_id=pid,
+                    names=tuple(n for n in names if n.tokens),
+                    dob=shared.date(ring.decrypt(d, "person.date_of_birth")),
+                    citizenships=shared.country_set(cits.get(pid, ())),
+                    documents=tuple(docs.get(pid, ())),
                 )
         return out
+
+    def _next_instants(self, session: Session, at: datetime, person_ids: list[str] | None) -> dict[str, int]:
+        """For each person, the earliest instant after `at` at which time alone could change
+        whether one of their lookouts refers (expiry aside: it is checked per screening)."""
+        t = to_micros(at)
+        default_days = int(self.policy.param("referral_limit_days", 30))
+        days = {default_days} | {
+            d for d in session.execute(select(LookoutControl.referral_limit_days).distinct()).scalars() if d
+        }
+        out: dict[str, int] = {}
+
+        def keep(pid: str, instant: int) -> None:
+            if instant > t and (pid not in out or instant < out[pid]):
+                out[pid] = instant
+
+        scopes: Iterable[list[str] | None] = _chunks(person_ids) if person_ids is not None else [None]
+        for scope in scopes:
+            for pid, instant in session.execute(_future_instants(t, scope)):
+                keep(pid, to_micros(instant))
+            # A referral-limit window closes `days` after each recent lookout-linked inspection.
+            linked = select(InspectionLookout.inspection_id).where(InspectionLookout.inspection_id == Inspection.id)
+            recent = select(Inspection.person_id, Inspection.started_at).where(
+                Inspection.started_at <= t,
+                Inspection.started_at > t - max(days) * MICROS_PER_DAY,
+                _in_scope(Inspection.person_id, scope),
+                linked.exists(),
+            )
+            for pid, started in session.execute(recent):
+                for d in days:
+                    keep(pid, to_micros(started) + d * MICROS_PER_DAY)
+        return out
+
+    # --- maintenance ------------------------------------------------------------------------
+    def add_subject(self, subject: Subject) -> None:
+        """Index one subject directly (the labelled quality set and benchmarks, no database)."""
+        with self._lock:
+            self._remove(subject.person_id)
+            self._add(subject)
 
     def _add(self, subject: Subject) -> None:
         if not subject.lookouts:
             return
-        self.subjects[subject.person_id] = subject
+        pid = subject.person_id
+        self.subjects[pid] = subject
+        self.lookout_count += len(subject.lookouts)
         for bidx, _, _ in subject.documents:
-            self.by_document[bidx].add(subject.person_id)
+            _bucket_add(self.by_document, bidx, pid)
         if subject.dob is not None:
-            for key in subject.names:
-                for token in key.tokens:
-                    self.by_dob_token[(subject.dob, token)].add(subject.person_id)
+            for token in {t for key in subject.names for t in key.tokens}:
+                _bucket_add(self.by_dob_token, _key(subject.dob, token), pid)
 
     def _remove(self, person_id: str) -> None:
         subject = self.subjects.pop(person_id, None)
         if subject is None:
             return
+        self.lookout_count -= len(subject.lookouts)
         for bidx, _, _ in subject.documents:
-            self._discard(self.by_document, bidx, person_id)
+            _bucket_discard(self.by_document, bidx, person_id)
         if subject.dob is not None:
-            for key in subject.names:
-                for token in key.tokens:
-                    self._discard(self.by_dob_token, (subject.dob, token), person_id)
-
-    @staticmethod
-    def _discard(table: dict, key: object, person_id: str) -> None:  # type: ignore[type-arg]
-        bucket = table.get(key)
-        if bucket is not None:
-            bucket.discard(person_id)
-            if not bucket:
-                del table[key]
+            for token in {t for key in subject.names for t in key.tokens}:
+                _bucket_discard(self.by_dob_token, _key(subject.dob, token), person_id)
 
     # --- look-ups -----------------------------------------------------------------------
     def document_hash(self, number: str) -> str:
@@ -204,17 +378,22 @@ class ScreeningIndex:
     def by_documents(self, hashes: Iterable[str]) -> set[str]:
         found: set[str] = set()
         for h in hashes:
-            found |= self.by_document.get(h, set())
+            hit = self.by_document.get(h)
+            if hit is not None:
+                found.update((hit,) if type(hit) is str else hit)
         return found
 
     def by_name_dob(self, key: NameKey, dob: date) -> set[str]:
         found: set[str] = set()
+        table = self.by_dob_token
         for d in (dob, swapped(dob)):
             if d is None:
                 continue
             for token in key.tokens:
-                found |= self.by_dob_token.get((d, token), set())
+                hit = table.get(_key(d, token))
+                if hit is not None:
+                    found.update((hit,) if type(hit) is str else hit)
         return found
 
     def __len__(self) -> int:
-        return len(self.lookouts)
+        return self.lookout_count

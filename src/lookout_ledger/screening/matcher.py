@@ -11,11 +11,11 @@ the policy's `screening_min_score`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from lookout_ledger.core.errors import LedgerError
-from lookout_ledger.core.timefmt import parse_date
+from lookout_ledger.core.timefmt import parse_date, to_micros
 from lookout_ledger.screening.index import IndexedLookout, ScreeningIndex, Subject, swapped
 from lookout_ledger.screening.names import compare_names, name_key
 
@@ -150,8 +150,12 @@ def _name_evidence(subject: Subject, presented: Presented) -> tuple[float, str] 
     return round(score, 4), how
 
 
-def match(index: ScreeningIndex, presented: Presented, min_score: float = DEFAULT_MIN_SCORE) -> list[SubjectMatch]:
-    """Every indexed subject the presented identity matches at or above `min_score`, best first."""
+def match(
+    index: ScreeningIndex, presented: Presented, min_score: float = DEFAULT_MIN_SCORE, at: datetime | None = None
+) -> list[SubjectMatch]:
+    """Every indexed subject the presented identity matches at or above `min_score`, best first,
+    with the subject's lookouts still unexpired at `at` (all of them when `at` is None)."""
+    at_micros = to_micros(at) if at is not None else None
     hashes = [index.document_hash(d.number) for d in presented.documents]
     found: list[SubjectMatch] = []
     doc_hits = index.by_documents(hashes)
@@ -161,6 +165,9 @@ def match(index: ScreeningIndex, presented: Presented, min_score: float = DEFAUL
     for pid in sorted(doc_hits | name_hits):
         subject = index.subjects.get(pid)
         if subject is None:
+            continue
+        live = subject.live_lookouts(at_micros)
+        if not live:
             continue
         evidence = [
             (e, via)
@@ -178,8 +185,7 @@ def match(index: ScreeningIndex, presented: Presented, min_score: float = DEFAUL
             how = f"{how}; also {other[1]}"
         if score < min_score:
             continue
-        lookouts = sorted(subject.lookouts.values(), key=lambda lk: lk.lookout_id)
-        found.append(SubjectMatch(subject, score, how, via, lookouts))
+        found.append(SubjectMatch(subject, score, how, via, list(live)))
     found.sort(key=lambda m: (-m.score, m.subject.person_id))
     return found
 

@@ -14,6 +14,7 @@ variants ("Mario"/"Maria", "Daniel"/"Daniela") are different names, not typos.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -45,10 +46,15 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 @lru_cache(maxsize=200_000)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    plain = word.lower() if word.isascii() else ascii_text(word.lower().translate(_CYRILLIC)).lower()
+    return tuple(sys.intern(t) for t in _NON_ALNUM.split(plain) if t)
+
+
 def raw_tokens(text: str) -> tuple[str, ...]:
-    """Lower-case ASCII words (transliterated), particles included."""
-    plain = text.lower() if text.isascii() else ascii_text(text.lower().translate(_CYRILLIC)).lower()
-    return tuple(t for t in _NON_ALNUM.split(plain) if t)
+    """Lower-case ASCII words (transliterated), particles included. Words are transliterated
+    one at a time so the cache holds words, which repeat far more than whole names."""
+    return tuple(t for word in text.split() for t in _word_tokens(word))
 
 
 @lru_cache(maxsize=200_000)
@@ -59,16 +65,23 @@ def canonical(token: str) -> str:
     if token.startswith("ie") and len(token) > 4:
         token = token[1:]  # Yevgeny / Evgeny, Yelena / Elena
     token = _DOUBLE.sub(r"\1", token)
-    return token[:-1] if token.endswith("ii") else token  # Yuriy / Yuri / Iurii
+    return sys.intern(token[:-1] if token.endswith("ii") else token)  # Yuriy / Yuri / Iurii
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NameKey:
     """A name prepared once for many comparisons: canonical tokens without particles, and the
     raw token sequence (for surnames written joined, "Delarosa" for "de la Rosa")."""
 
     tokens: tuple[str, ...]
-    joined: tuple[str, ...]
+    raw: tuple[str, ...]
+
+    @property
+    def joined(self) -> tuple[str, ...]:
+        """Adjacent pairs and triples of raw words (particles kept) joined and canonicalised:
+        "de la rosa" -> "delarosa". Derived when needed, not stored: most names never need it."""
+        raw = self.raw
+        return tuple(canonical("".join(raw[i : i + n])) for n in (2, 3) for i in range(len(raw) - n + 1))
 
     @property
     def sort_key(self) -> str:
@@ -81,9 +94,8 @@ def name_key(*parts: str | None) -> NameKey:
         if p:
             raw.extend(raw_tokens(p))
     tokens = tuple(canonical(t) for t in raw if t not in PARTICLES)
-    # Adjacent pairs and triples (particles kept) joined, canonicalised: "de la rosa" -> "delarosa".
-    joined = tuple(canonical("".join(raw[i : i + n])) for n in (2, 3) for i in range(len(raw) - n + 1) if len(raw) >= n)
-    return NameKey(tokens, joined)
+    raw_t = tuple(raw)
+    return NameKey(tokens, tokens if tokens == raw_t else raw_t)
 
 
 def _gender_variant(a: str, b: str) -> bool:
@@ -143,8 +155,9 @@ def _absorb_joined(rest: list[str], other: NameKey) -> tuple[list[str], list[str
     """Tokens of `rest` that equal a joined run of the other name's words (compound surnames),
     and the runs they matched."""
     left, absorbed, runs = [], [], []
+    joined = other.joined if rest else ()
     for t in rest:
-        run = next((j for j in other.joined if token_similarity(t, j) > 0.0), None)
+        run = next((j for j in joined if token_similarity(t, j) > 0.0), None)
         if run is None:
             left.append(t)
         else:

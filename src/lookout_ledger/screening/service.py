@@ -7,9 +7,9 @@ of what was presented, the policy version and the explanation the officer saw. A
 (quality checks, other tools) logs each line the same way but records no crossings: nobody
 stood at a port.
 
-Each process keeps one index per database and policy, built on first use and refreshed at
-most `screening_refresh_seconds` after a change (version polling through the same
-set-based query), so several server processes each stay current without coordination.
+Each process keeps one index per database and policy, built on first use and caught up with
+the change feed (`screening.changes`) at most `screening_refresh_seconds` after a change, so
+several server processes each stay current without coordination and without a rebuild.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts.common import new_id, users_of_official
 from lookout_ledger.notifications.service import Notice, notify
-from lookout_ledger.screening.index import ScreeningIndex
+from lookout_ledger.screening.index import RebuildNeeded, ScreeningIndex
 from lookout_ledger.screening.log_models import Screening
 from lookout_ledger.screening.matcher import (
     DEFAULT_MIN_SCORE,
@@ -74,22 +74,27 @@ def min_score(ledger: Ledger) -> float:
 
 
 def index_for(ledger: Ledger, session: Session, at: datetime) -> ScreeningIndex:
-    """This process's index for the ledger's database and policy, current to within the
-    policy's refresh interval (a change to a lookout is visible on the next refresh)."""
+    """This process's index for the ledger's database and policy, caught up with the change
+    feed at most `screening_refresh_seconds` ago (so a change is visible within that time).
+    A bulk write (LIF import, demo reload) or a clock set back means a full rebuild."""
     key = (str(ledger.engine.url), ledger.policy.name, ledger.policy.version)
     interval = float(ledger.policy.param("screening_refresh_seconds", 1))
     with _indexes_lock:
         entry = _indexes.get(key)
         now = time.monotonic()
-        if entry is None:
-            index = ScreeningIndex.build(session, ledger.keyring, ledger.policy, at)
-            _indexes[key] = (index, now)
-            return index
-        index, refreshed = entry
-        stale = index.as_of is None or at < index.as_of or (at - index.as_of).total_seconds() >= interval
-        if stale or now - refreshed >= interval:
-            index.refresh(session, at)
-            _indexes[key] = (index, now)
+        if entry is not None:
+            index, polled = entry
+            assert index.as_of is not None
+            if at >= index.as_of and (at - index.as_of).total_seconds() < interval and now - polled < interval:
+                return index
+            try:
+                index.catch_up(session, at)
+                _indexes[key] = (index, now)
+                return index
+            except RebuildNeeded:
+                pass
+        index = ScreeningIndex.build(session, ledger.keyring, ledger.policy, at)
+        _indexes[key] = (index, now)
         return index
 
 
@@ -184,7 +189,7 @@ def screen_traveler(ledger: Ledger, actor: str, presented: Presented, port: str)
             raise AuthError(f"unknown or inactive user {actor!r}")
         require_role(user, Role.PORT_OFFICER)
         index = index_for(ledger, s, at)
-        found = match(index, presented, min_score(ledger))
+        found = match(index, presented, min_score(ledger), at)
         refer = referring_matches(found)
         notified = notifying_matches(found) if ledger.policy.param("screening_notify_owner", True) else []
         crossing_ids: list[str] = []
@@ -248,7 +253,7 @@ def screen_batch(
     with ledger.reading() as s:
         index = ScreeningIndex.build(s, ledger.keyring, ledger.policy, at)
     threshold = min_score(ledger)
-    refers = [referring_matches(match(index, p, threshold)) for p in presented]
+    refers = [referring_matches(match(index, p, threshold, at)) for p in presented]
     ids: list[str | None] = [None] * len(presented)
     if log:
         with ledger.transaction() as s:

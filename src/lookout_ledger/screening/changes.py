@@ -1,0 +1,97 @@
+"""The change feed that keeps every process's screening index current without a rebuild.
+
+A lookout's referral can change through many use cases (approval, removal, inspection,
+review, a person's new passport ...). Rather than asking each of them to remember the index,
+every flush that touches a table screening depends on appends the affected person or lookout
+to `screening_changes`, in the same transaction. Each process's index polls the feed by
+sequence number and reloads just those persons, so a change is visible at the next screening
+and several server processes stay current without talking to each other.
+
+Core-level bulk writers (the LIF importer, the demo loader) bypass the ORM: they call
+`mark_everything`, which asks every index to rebuild.
+
+On PostgreSQL, concurrent transactions could commit sequence numbers out of order, and a
+poller that has seen 11 would never see 10. Writers of the feed therefore take one
+transaction-scoped advisory lock before appending: feed rows commit in sequence order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Integer, String, event, insert, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from lookout_ledger.core.db import Base
+
+_ADVISORY_LOCK = 0x4C4B5343  # "LKSC"
+
+_Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class ScreeningChange(Base):
+    __tablename__ = "screening_changes"
+
+    seq: Mapped[int] = mapped_column(_Seq, primary_key=True, autoincrement=True)
+    person_id: Mapped[str | None] = mapped_column(String(200))
+    lookout_id: Mapped[str | None] = mapped_column(String(200))
+
+
+def _watched() -> dict[type, tuple[str | None, str | None]]:
+    """Mapped class -> (attribute holding a person id, attribute holding a lookout id)."""
+    from lookout_ledger.inspections.models import Inspection, InspectionLookout
+    from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
+    from lookout_ledger.lookouts.models import Lookout, LookoutEvent
+    from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
+
+    return {
+        Person: ("id", None),
+        PersonOtherName: ("person_id", None),
+        PersonCitizenship: ("person_id", None),
+        PersonDocument: ("person_id", None),
+        Lookout: ("person_id", "id"),
+        LookoutEvent: (None, "lookout_id"),
+        LookoutApproval: (None, "lookout_id"),
+        LookoutControl: (None, "lookout_id"),
+        LookoutReview: (None, "lookout_id"),
+        Inspection: ("person_id", None),
+        InspectionLookout: (None, "lookout_id"),
+    }
+
+
+_WATCHED: dict[type, tuple[str | None, str | None]] | None = None
+
+
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+
+
+@event.listens_for(Session, "before_flush")
+def _record_changes(session: Session, _ctx: Any, _instances: Any) -> None:
+    global _WATCHED
+    if _WATCHED is None:
+        _WATCHED = _watched()
+    seen: set[tuple[str | None, str | None]] = set()
+    dirty = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
+    for obj in (*session.new, *dirty, *session.deleted):
+        attrs = _WATCHED.get(type(obj))
+        if attrs is None:
+            continue
+        person = getattr(obj, attrs[0]) if attrs[0] else None
+        lookout = getattr(obj, attrs[1]) if attrs[1] else None
+        if person or lookout:
+            seen.add((person, lookout))
+    if seen:
+        with session.no_autoflush:
+            _lock(session)
+        for person, lookout in sorted(seen, key=lambda t: (t[0] or "", t[1] or "")):
+            session.add(ScreeningChange(person_id=person, lookout_id=lookout))
+
+
+def mark_everything(target: Session | Connection) -> None:
+    """Ask every screening index to rebuild (after a bulk write that bypassed the ORM)."""
+    dialect = target.get_bind().dialect if isinstance(target, Session) else target.dialect
+    if dialect.name == "postgresql":
+        target.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    target.execute(insert(ScreeningChange).values(person_id=None, lookout_id=None))
