@@ -21,11 +21,12 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.interchange import bulk
 from lookout_ledger.lookouts.common import new_id
 from lookout_ledger.org.models import Official
 from lookout_ledger.records import blobs, retention, textnorm
@@ -367,10 +368,12 @@ def _insert(
                     "size": None if data is None else len(data),
                 }
             )
-    session.execute(insert(Communication), comms)
-    session.execute(insert(RecordMessage), metas)
-    if atts:
-        session.execute(insert(RecordAttachment), atts)
+    # Core batches (on SQLite straight to the DBAPI cursor of the session's connection, with each
+    # column type's bind processor): the ORM's per-row bookkeeping cost more than SQLite's storing.
+    conn = session.connection()
+    bulk.insert_rows(conn, Communication.__table__, comms)
+    bulk.insert_rows(conn, RecordMessage.__table__, metas)
+    bulk.insert_rows(conn, RecordAttachment.__table__, atts)
     insert_documents(
         session,
         [
