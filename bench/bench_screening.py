@@ -1,12 +1,23 @@
-"""Screening benchmark: index build time and memory, batch throughput, against a naive baseline.
+"""Screening benchmark: index build from the database, batch throughput, HTTP latency, quality.
 
-    .venv/bin/python bench/bench_screening.py --lookouts 100000 [--queries 20000] [--baseline 200]
-        [--nomenklatura-python /tmp/nk-venv/bin/python]  (or NOMENKLATURA_PYTHON=...)
+    .venv/bin/python bench/bench_screening.py --lookouts 1000000 [--queries 50000] [--http 2000]
+        [--baseline 20] [--nomenklatura-python /tmp/nk-venv/bin/python]  (or NOMENKLATURA_PYTHON=...)
 
-Subjects are synthetic (tests/screening/labelled.py's generator) and inserted into the
-index directly: this measures name normalisation, the index and matching on one core, not
-reading and decrypting the database (which `ScreeningIndex.build` adds). The naive baseline
-is rapidfuzz `process.extractOne` over every indexed name per query.
+The database is real and built once per size (bench/out/screening/screening-<n>.db): invented
+persons (tests/screening/labelled.py's generator: Spanish compound surnames, English names,
+Cyrillic names, passports) and one approved lookout each, written as a LIF file and loaded with
+`lookout import`, so names, dates and document numbers are sealed at rest exactly as in use.
+Each measurement runs in a fresh child process, so its peak RSS is its own:
+
+- `build`: `ScreeningIndex.build` at `--now` (every active-lookout predicate in SQL, every name
+  and date of birth decrypted and normalised, the tables filled), seconds and RSS growth;
+- `batch`: `matcher.match` over the queries on one core (half are variants of someone on file,
+  half share a surname and date of birth with someone on file but not the given name); then the
+  naive baseline in the same process: rapidfuzz `process.extractOne` over every indexed name;
+- `http`: `lookout serve` on the same database (one uvicorn process) and a signed-in port officer
+  POSTing /api/screen over one keep-alive connection from this process, one request at a time,
+  after a warm-up: p50/p99/max. Every request is a live screening: it is logged with keyed
+  hashes, audited, and a referral records a crossing, each in its own committed transaction.
 
 The peer matcher is OpenSanctions' nomenklatura `logic-v2`, run on the same labelled pairs
 (each side as a FollowTheMoney Person: names, birth date, nationality, passport number) in a
@@ -19,29 +30,254 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing as mp
 import os
 import random
 import resource
+import socket
+import statistics
 import subprocess
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
+import orjson
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "screening"))
-from labelled import _records, _variant, evaluate, index_of, labelled_pairs, presented_of
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out" / "screening"
+sys.path.insert(0, str(ROOT / "tests" / "screening"))
+from labelled import _records, _variant, evaluate, index_of, labelled_pairs  # noqa: E402
 
-from lookout_ledger.core.crypto import Keyring
-from lookout_ledger.policy.loader import load_policy
-from lookout_ledger.screening.matcher import match
+NOW = "2026-06-01T12:00:00Z"
+PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway benchmark database)
+SEED = 7
 
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _env(db: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "LOOKOUT_DATABASE_URL": f"sqlite:///{db}",
+        "LOOKOUT_KEY_FILE": str(OUT / "bench.key"),
+    }
+
+
+# --- the database -------------------------------------------------------------------------
+def _lif(n: int, path: Path) -> None:
+    """Persons with one approved lookout each; 1 in 10 lookouts only notifies its owner."""
+    rng = random.Random(SEED)
+    recs = _records(rng, n)
+    with path.open("wb") as f:
+        w = f.write
+        w(orjson.dumps({"type": "header", "format": "lif", "version": 1, "source": "bench", "exported_at": NOW}))
+        w(b"\n")
+        w(orjson.dumps({"type": "unit", "id": "U-1", "name": "Bench unit"}) + b"\n")
+        for oid in ("O-1", "O-2"):
+            w(orjson.dumps({"type": "official", "id": oid, "name": f"Official {oid}", "unit_id": "U-1"}) + b"\n")
+        for i, (r, _style, _latin) in enumerate(recs):
+            pid = f"P{i:07d}"
+            person = {
+                "type": "person",
+                "id": pid,
+                "given_name": r.given,
+                "family_name": r.family,
+                "date_of_birth": r.dob.isoformat(),
+                "citizenship": [r.nationality],
+                "us_person": False,
+                "documents": [{"kind": "passport", "number": r.document, "country": r.nationality}]
+                if r.document
+                else [],
+            }
+            lookout = {
+                "type": "lookout",
+                "id": f"L{i:07d}",
+                "person_id": pid,
+                "owner_id": "O-1",
+                "created_by": "O-1",
+                "created_at": "2026-01-10T09:00:00Z",
+                "status_code": "suspect",
+                "suspected_activity": "alien smuggling",
+                "action": "notify_owner" if i % 10 == 9 else "refer_secondary",
+                "approved_by": "O-2",
+                "approved_at": "2026-01-11T09:00:00Z",
+            }
+            w(orjson.dumps(person) + b"\n" + orjson.dumps(lookout) + b"\n")
+
+
+def database(n: int) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"screening-{n}.db"
+    if db.exists():
+        return db
+    lif = OUT / f"screening-{n}.lif"
+    t = time.perf_counter()
+    _lif(n, lif)
+    print(f"  generated {lif.name} in {time.perf_counter() - t:.0f} s; importing...", flush=True)
+    tmp = db.with_suffix(".tmp.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    env = _env(tmp)
+    lookout = str(ROOT / ".venv" / "bin" / "lookout")
+    t = time.perf_counter()
+    subprocess.run([lookout, "import", str(lif), "--now", NOW], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [lookout, "users", "add", "officer", "--role", "port_officer", "--now", NOW],
+        env={**env, "LOOKOUT_NEW_PASSWORD": PASSWORD},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(f"  imported in {time.perf_counter() - t:.0f} s", flush=True)
+    tmp.rename(db)
+    lif.unlink()
+    return db
+
+
+# --- the queries --------------------------------------------------------------------------
+def queries(n_lookouts: int, count: int) -> list[dict[str, object]]:
+    """Half variants of someone on file; half the same surname and date of birth as someone on
+    file with another given name (a non-match the tables must still look at)."""
+    rng = random.Random(SEED)
+    recs = _records(rng, n_lookouts)
+    qrng = random.Random(SEED + 1)
+    out = []
+    for i in range(count):
+        rec, style, latin = recs[qrng.randrange(len(recs))]
+        p, _ = _variant(qrng, rec, style, latin) if i % 2 else (replace(rec, given="Zebedeo", document=None), "")
+        out.append(
+            {
+                "id": f"q{i}",
+                "given_name": p.given,
+                "family_name": p.family,
+                "date_of_birth": p.dob.isoformat(),
+                "nationality": p.nationality,
+                "documents": [{"kind": "passport", "number": p.document, "country": p.nationality}]
+                if p.document
+                else [],
+            }
+        )
+    return out
+
+
+# --- the measurements (each in its own process) -------------------------------------------
+def _ledger(db: Path):  # type: ignore[no-untyped-def]
+    os.environ.update(_env(db))
+    from lookout_ledger.core.clock import FixedClock
+    from lookout_ledger.core.config import Settings
+    from lookout_ledger.core.ledger import Ledger
+
+    return Ledger.open(Settings.from_env(), clock=FixedClock(NOW))
+
+
+def _child_build_and_batch(db: str, n_queries: int, n_baseline: int, q: mp.Queue) -> None:
+    import gc
+
+    from rapidfuzz import fuzz, process
+
+    from lookout_ledger.screening.index import ScreeningIndex
+    from lookout_ledger.screening.matcher import Presented, match
+    from lookout_ledger.screening.service import min_score
+
+    ledger = _ledger(Path(db))
+    qs = [Presented.from_dict(x) for x in queries(int(Path(db).stem.split("-")[1]), n_queries)]
+    gc.collect()
+    base = _current_rss_mb()
+    t = time.perf_counter()
+    with ledger.reading() as s:
+        index = ScreeningIndex.build(s, ledger.keyring, ledger.policy, ledger.now())
+    build = time.perf_counter() - t
+    gc.collect()
+    held = _current_rss_mb() - base
+    peak = rss_mb() - base
+    threshold, at = min_score(ledger), ledger.now()
+    gc.freeze()  # the index is long-lived: keep the collector from rescanning it
+    t = time.perf_counter()
+    matched = sum(1 for p in qs if match(index, p, threshold, at))
+    dt = time.perf_counter() - t
+    names = [" ".join(s.names[0].raw) for s in index.subjects.values()]
+    t = time.perf_counter()
+    for p in qs[:n_baseline]:
+        process.extractOne(f"{p.given_name} {p.family_name}".lower(), names, scorer=fuzz.token_sort_ratio)
+    naive = n_baseline / (time.perf_counter() - t)
+    q.put(
+        {
+            "lookouts": len(index),
+            "subjects": len(index.subjects),
+            "build_s": build,
+            "held_mb": held,
+            "peak_mb": peak,
+            "batch_per_s": len(qs) / dt,
+            "matched": matched,
+            "queries": len(qs),
+            "naive_per_s": naive,
+        }
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_latency(db: Path, n_requests: int) -> dict[str, float]:
+    import httpx
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "lookout"), "serve", "--port", str(port), "--now", NOW, "--log-level", "warning"],
+        env=_env(db),
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                httpx.get(base + "/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        with httpx.Client(base_url=base, timeout=300) as c:
+            r = c.post("/api/session", json={"username": "officer", "password": PASSWORD})
+            r.raise_for_status()
+            headers = {"X-CSRF-Token": r.json()["csrf_token"]}
+            qs = queries(int(db.stem.split("-")[1]), n_requests + 200)
+            t = time.perf_counter()
+            c.post("/api/screen", json={**qs[0], "port": "Bench"}, headers=headers).raise_for_status()
+            first = time.perf_counter() - t
+            for body in qs[1:200]:  # warm-up
+                c.post("/api/screen", json={**body, "port": "Bench"}, headers=headers).raise_for_status()
+            lat = []
+            referred = 0
+            for body in qs[200:]:
+                t = time.perf_counter()
+                r = c.post("/api/screen", json={**body, "port": "Bench"}, headers=headers)
+                lat.append((time.perf_counter() - t) * 1000)
+                r.raise_for_status()
+                referred += r.json()["refer"]
+        lat.sort()
+        return {
+            "first_s": first,
+            "n": len(lat),
+            "referred": referred,
+            "p50": statistics.median(lat),
+            "p99": lat[int(len(lat) * 0.99) - 1],
+            "max": lat[-1],
+        }
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+# --- match quality ------------------------------------------------------------------------
 NK_THRESHOLD = 0.7  # yente's default match threshold for logic-v2
 NK_SCRIPT = """
 import json, sys
@@ -90,43 +326,53 @@ def nomenklatura_quality(pairs: list, python: str) -> str:
     )
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lookouts", type=int, default=100_000)
-    ap.add_argument("--queries", type=int, default=20_000)
-    ap.add_argument("--baseline", type=int, default=200)
-    ap.add_argument("--nomenklatura-python", default=os.environ.get("NOMENKLATURA_PYTHON", "nk-venv/bin/python"))
-    a = ap.parse_args()
+def quality(python: str) -> None:
+    from lookout_ledger.core.crypto import Keyring
+    from lookout_ledger.policy.loader import load_policy
+
     key = Keyring(keys={"k1": bytes(range(32))}, active="k1")
-    rng = random.Random(7)
-    base_rss = rss_mb()
-    recs = _records(rng, a.lookouts)
-    t = time.perf_counter()
-    index = index_of([r for r, _, _ in recs], key, load_policy())
-    build = time.perf_counter() - t
-    print(f"index: {a.lookouts} lookouts built in {build:.1f} s; peak RSS +{rss_mb() - base_rss:.0f} MB")
-    queries = []
-    for i in range(a.queries):
-        rec, style, latin = recs[rng.randrange(len(recs))]
-        p, _ = _variant(rng, rec, style, latin) if i % 2 else (replace(rec, given="Zebedeo", document=None), "")
-        queries.append(presented_of(replace(p, key=f"q{i}")))
-    t = time.perf_counter()
-    referred = sum(1 for q in queries if match(index, q))
-    dt = time.perf_counter() - t
-    print(
-        f"batch: {len(queries)} screenings in {dt:.2f} s = {len(queries) / dt:,.0f}/s on one core ({referred} matched)"
-    )
-    names = [f"{r.given} {r.family}" for r, _, _ in recs]
-    t = time.perf_counter()
-    for q in queries[: a.baseline]:
-        process.extractOne(f"{q.given_name} {q.family_name}", names, scorer=fuzz.token_sort_ratio)
-    bdt = time.perf_counter() - t
-    rate = a.baseline / bdt
-    print(f"naive extractOne: {rate:,.1f}/s -> speed-up x{(len(queries) / dt) / rate:,.0f}")
     pairs = labelled_pairs()
     q = evaluate(pairs, index_of([p.record for p in pairs], key, load_policy()))
     print(f"labelled set: {len(pairs)} pairs precision={q.precision:.4f} recall={q.recall:.4f}")
-    print(nomenklatura_quality(pairs, a.nomenklatura_python))
+    print(nomenklatura_quality(pairs, python))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lookouts", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=50_000)
+    ap.add_argument("--http", type=int, default=2_000, help="timed HTTP requests (0: skip)")
+    ap.add_argument("--baseline", type=int, default=20)
+    ap.add_argument("--nomenklatura-python", default=os.environ.get("NOMENKLATURA_PYTHON", "nk-venv/bin/python"))
+    a = ap.parse_args()
+    print(f"screening benchmark, {a.lookouts:,} lookouts, at {NOW}", flush=True)
+    t = time.perf_counter()
+    db = database(a.lookouts)
+    print(f"database: {db} ({db.stat().st_size / 2**20:,.0f} MB) ready in {time.perf_counter() - t:.0f} s", flush=True)
+    ctx = mp.get_context("spawn")
+    q: mp.Queue = ctx.Queue()
+    proc = ctx.Process(target=_child_build_and_batch, args=(str(db), a.queries, a.baseline, q))
+    proc.start()
+    r = q.get()
+    proc.join()
+    print(
+        f"index build: {r['lookouts']:,} active lookouts ({r['subjects']:,} persons) in {r['build_s']:.1f} s; "
+        f"index holds {r['held_mb']:,.0f} MB, peak during build +{r['peak_mb']:,.0f} MB",
+        flush=True,
+    )
+    print(
+        f"batch: {r['queries']:,} screenings at {r['batch_per_s']:,.0f}/s on one core ({r['matched']:,} matched); "
+        f"naive extractOne over all names {r['naive_per_s']:,.2f}/s -> x{r['batch_per_s'] / r['naive_per_s']:,.0f}",
+        flush=True,
+    )
+    if a.http:
+        h = http_latency(db, a.http)
+        print(
+            f"http /api/screen: first request (builds the index) {h['first_s']:.1f} s; then {h['n']:,} requests "
+            f"({h['referred']:,} referred): p50 {h['p50']:.2f} ms, p99 {h['p99']:.2f} ms, max {h['max']:.1f} ms",
+            flush=True,
+        )
+    quality(a.nomenklatura_python)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Integer, String, Text, select, update
+from sqlalchemy import Integer, String, Text, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lookout_ledger.core.crypto import Keyring
@@ -85,14 +85,17 @@ def append(
     change_digest: str | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (the write and its record commit together)."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    # Prepared Core statements on the connection, not the ORM's unit of work: every write use
+    # case pays for this, and a live screening must answer in milliseconds.
+    conn = session.connection()
+    head = conn.execute(_HEAD).one_or_none()
     if head is None:
-        head = AuditHead(id=1, seq=None, hash=GENESIS)
-        session.add(head)
-        session.flush()
+        conn.execute(_HEADS.insert(), {"id": 1, "seq": None, "hash": GENESIS})
+        head = (None, GENESIS)
+    head_seq, head_hash = head
     detail_text = canonical(detail or {}).decode()
     entry = AuditEntry(
-        seq=(head.seq or 0) + 1,
+        seq=(head_seq or 0) + 1,
         at=at,
         actor=actor,
         action=action,
@@ -100,13 +103,19 @@ def append(
         target_id=target_id,
         detail=detail_text,
         change_digest=change_digest or hashlib.sha256(detail_text.encode()).hexdigest(),
-        prev_hash=head.hash,
+        prev_hash=head_hash,
     )
     entry.hash = _entry_mac(keyring, entry)
-    session.add(entry)
-    session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=entry.seq, hash=entry.hash))
+    conn.execute(_INSERT, {c: getattr(entry, c) for c in _ENTRY_COLUMNS})
+    conn.execute(_ADVANCE, {"new_seq": entry.seq, "new_hash": entry.hash})
     return entry
+
+
+_HEADS = AuditHead.__table__
+_HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.id == 1).with_for_update()
+_ADVANCE = _HEADS.update().where(_HEADS.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_INSERT = AuditEntry.__table__.insert()
+_ENTRY_COLUMNS = tuple(c.key for c in AuditEntry.__table__.columns)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, String, select
+from sqlalchemy import Boolean, ForeignKey, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lookout_ledger.core.db import Base
@@ -153,3 +153,21 @@ def require_role(user: User, *roles: Role | str) -> None:
     if not user.has_role(*roles):
         need = " or ".join(str(r) for r in roles)
         raise AuthError(f"{user.username} needs the role {need} for this")
+
+
+def require_active_role(session: Session, username: str, *roles: Role | str) -> None:
+    """`require_role` for a hot path: one Core query instead of loading the user and their
+    roles through the ORM (a live screening checks this on every traveler)."""
+    rows = session.connection().execute(_ACTIVE_ROLES, {"username": username}).all()
+    if not rows or not rows[0][0]:
+        raise AuthError(f"unknown or inactive user {username!r}")
+    if not {r for _, r in rows} & {str(r) for r in roles}:
+        need = " or ".join(str(r) for r in roles)
+        raise AuthError(f"{username} needs the role {need} for this")
+
+
+_ACTIVE_ROLES = (
+    select(User.__table__.c.active, UserRole.__table__.c.role)
+    .outerjoin(UserRole.__table__, UserRole.__table__.c.username == User.__table__.c.username)
+    .where(User.__table__.c.username == bindparam("username"))
+)

@@ -17,7 +17,7 @@ from typing import Any
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import parse_date, to_micros
 from lookout_ledger.screening.index import IndexedLookout, ScreeningIndex, Subject, swapped
-from lookout_ledger.screening.names import compare_names, name_key
+from lookout_ledger.screening.names import NameKey, compare_names, name_key
 
 DEFAULT_MIN_SCORE = 0.85
 SWAPPED_DOB_FACTOR = 0.95
@@ -121,7 +121,7 @@ def _document_evidence(subject: Subject, presented: Presented, hashes: list[str]
     return None
 
 
-def _name_evidence(subject: Subject, presented: Presented) -> tuple[float, str] | None:
+def _name_evidence(subject: Subject, presented: Presented, query: NameKey) -> tuple[float, str] | None:
     if subject.dob is None or presented.date_of_birth is None:
         return None
     if presented.date_of_birth == subject.dob:
@@ -130,7 +130,6 @@ def _name_evidence(subject: Subject, presented: Presented) -> tuple[float, str] 
         dob_factor, dob_how = SWAPPED_DOB_FACTOR, "date of birth matches with day and month swapped"
     else:
         return None
-    query = name_key(presented.given_name, presented.family_name)
     best = None
     for i, key in enumerate(subject.names):
         m = compare_names(query, key)
@@ -160,8 +159,9 @@ def match(
     found: list[SubjectMatch] = []
     doc_hits = index.by_documents(hashes)
     name_hits: set[str] = set()
+    query = name_key(presented.given_name, presented.family_name)
     if presented.date_of_birth is not None:
-        name_hits = index.by_name_dob(name_key(presented.given_name, presented.family_name), presented.date_of_birth)
+        name_hits = index.by_name_dob(query, presented.date_of_birth)
     for pid in sorted(doc_hits | name_hits):
         subject = index.subjects.get(pid)
         if subject is None:
@@ -173,7 +173,7 @@ def match(
             (e, via)
             for e, via in (
                 (_document_evidence(subject, presented, hashes) if pid in doc_hits else None, "document"),
-                (_name_evidence(subject, presented) if pid in name_hits else None, "name_dob"),
+                (_name_evidence(subject, presented, query) if pid in name_hits else None, "name_dob"),
             )
             if e is not None
         ]

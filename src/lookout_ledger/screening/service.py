@@ -24,9 +24,9 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from lookout_ledger.core.auth import Role, User, require_role
+from lookout_ledger.core.auth import Role, require_active_role
 from lookout_ledger.core.crypto import normalise_document, normalise_name
-from lookout_ledger.core.errors import AuthError, LedgerError
+from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts.common import new_id, users_of_official
 from lookout_ledger.notifications.service import Notice, notify
@@ -43,6 +43,10 @@ from lookout_ledger.screening.matcher import (
 from lookout_ledger.screening.models import Crossing, CrossingLookout
 
 _indexes: dict[tuple[str, str, str], tuple[ScreeningIndex, float]] = {}
+# Prepared Core inserts: a live screening answers while the traveler waits.
+_INSERT_SCREENING = Screening.__table__.insert()
+_INSERT_CROSSING = Crossing.__table__.insert()
+_INSERT_CROSSING_LOOKOUT = CrossingLookout.__table__.insert()
 _indexes_lock = threading.Lock()
 
 
@@ -128,9 +132,8 @@ def _hashes(ledger: Ledger, p: Presented) -> dict[str, Any]:
     }
 
 
-def _log(
+def _log_row(
     ledger: Ledger,
-    session: Session,
     *,
     actor: str,
     port: str,
@@ -140,24 +143,23 @@ def _log(
     refer: list[Match],
     notified: list[Match],
     crossing_id: str | None,
-) -> Screening:
-    row = Screening(
-        id=new_id("sc"),
-        at=at,
-        actor=actor,
-        port=port,
-        source=source,
-        input_id=presented.id,
-        policy_name=ledger.policy.name,
-        policy_version=ledger.policy.version,
-        referred=bool(refer),
-        matches=[{**m.as_dict(), "via": m.via} for m in refer],
-        notified=[m.lookout.lookout_id for m in notified],
-        crossing_id=crossing_id,
+) -> dict[str, Any]:
+    """One screening-log row, for a Core insert (many at once for a batch)."""
+    return {
+        "id": new_id("sc"),
+        "at": at,
+        "actor": actor,
+        "port": port,
+        "source": source,
+        "input_id": presented.id,
+        "policy_name": ledger.policy.name,
+        "policy_version": ledger.policy.version,
+        "referred": bool(refer),
+        "matches": [{**m.as_dict(), "via": m.via} for m in refer],
+        "notified": [m.lookout.lookout_id for m in notified],
+        "crossing_id": crossing_id,
         **_hashes(ledger, presented),
-    )
-    session.add(row)
-    return row
+    }
 
 
 def _notify_owners(session: Session, matches: list[Match], port: str, at: datetime) -> None:
@@ -184,10 +186,7 @@ def screen_traveler(ledger: Ledger, actor: str, presented: Presented, port: str)
     if not port:
         raise LedgerError("port: name the port of entry")
     with ledger.transaction() as s:
-        user = s.get(User, actor)
-        if user is None or not user.active:
-            raise AuthError(f"unknown or inactive user {actor!r}")
-        require_role(user, Role.PORT_OFFICER)
+        require_active_role(s, actor, Role.PORT_OFFICER)
         index = index_for(ledger, s, at)
         found = match(index, presented, min_score(ledger), at)
         refer = referring_matches(found)
@@ -197,18 +196,20 @@ def screen_traveler(ledger: Ledger, actor: str, presented: Presented, port: str)
         for m in refer:
             by_person.setdefault(m.lookout.person_id, []).append(m)
         for person_id, ms in by_person.items():
-            crossing = Crossing(
-                id=new_id("cr"), person_id=person_id, at=at, at_offset=0, port=port, referred_secondary=True
+            cid = new_id("cr")
+            conn = s.connection()
+            conn.execute(
+                _INSERT_CROSSING,
+                {"id": cid, "person_id": person_id, "at": at, "at_offset": 0, "port": port, "referred_secondary": True},
             )
-            s.add(crossing)
-            s.flush()
-            for pos, m in enumerate(ms):
-                s.add(CrossingLookout(crossing_id=crossing.id, position=pos, lookout_id=m.lookout.lookout_id))
-            crossing_ids.append(crossing.id)
+            conn.execute(
+                _INSERT_CROSSING_LOOKOUT,
+                [{"crossing_id": cid, "position": pos, "lookout_id": m.lookout.lookout_id} for pos, m in enumerate(ms)],
+            )
+            crossing_ids.append(cid)
         _notify_owners(s, notified, port, at)
-        row = _log(
+        row = _log_row(
             ledger,
-            s,
             actor=actor,
             port=port,
             source="live",
@@ -218,16 +219,16 @@ def screen_traveler(ledger: Ledger, actor: str, presented: Presented, port: str)
             notified=notified,
             crossing_id=crossing_ids[0] if crossing_ids else None,
         )
-        s.flush()
+        s.connection().execute(_INSERT_SCREENING, row)
         ledger.audit(
             s,
             actor,
             "screening.screen",
             "screening",
-            row.id,
+            row["id"],
             {"referred": bool(refer), "lookouts": [m.lookout.lookout_id for m in refer], "port": port},
         )
-        return ScreeningResult(row.id, presented.id, bool(refer), refer, notified, crossing_ids)
+        return ScreeningResult(row["id"], presented.id, bool(refer), refer, notified, crossing_ids)
 
 
 def parse_batch(lines: Iterable[bytes | str]) -> list[Presented]:
@@ -257,10 +258,9 @@ def screen_batch(
     ids: list[str | None] = [None] * len(presented)
     if log:
         with ledger.transaction() as s:
-            for i, (p, refer) in enumerate(zip(presented, refers, strict=True)):
-                row = _log(
+            rows = [
+                _log_row(
                     ledger,
-                    s,
                     actor=actor,
                     port=port,
                     source="batch",
@@ -270,8 +270,11 @@ def screen_batch(
                     notified=[],
                     crossing_id=None,
                 )
-                ids[i] = row.id
-            s.flush()
+                for p, refer in zip(presented, refers, strict=True)
+            ]
+            for i in range(0, len(rows), 5000):
+                s.connection().execute(_INSERT_SCREENING, rows[i : i + 5000])
+            ids = [r["id"] for r in rows]
             ledger.audit(
                 s,
                 actor,
