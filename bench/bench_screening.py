@@ -229,9 +229,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_latency(db: Path, n_requests: int) -> dict[str, float]:
+def http_latency(source: Path, n_requests: int) -> dict[str, float]:
+    """On a copy of the database: live screenings write to it."""
+    import shutil
+
     import httpx
 
+    db = OUT / f"http-{source.name}"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, db)
     port = _free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "lookout"), "serve", "--port", str(port), "--now", NOW, "--log-level", "warning"],
@@ -249,7 +256,7 @@ def http_latency(db: Path, n_requests: int) -> dict[str, float]:
             r = c.post("/api/session", json={"username": "officer", "password": PASSWORD})
             r.raise_for_status()
             headers = {"X-CSRF-Token": r.json()["csrf_token"]}
-            qs = queries(int(db.stem.split("-")[1]), n_requests + 200)
+            qs = queries(int(source.stem.split("-")[1]), n_requests + 200)
             t = time.perf_counter()
             c.post("/api/screen", json={**qs[0], "port": "Bench"}, headers=headers).raise_for_status()
             first = time.perf_counter() - t
@@ -275,6 +282,8 @@ def http_latency(db: Path, n_requests: int) -> dict[str, float]:
     finally:
         server.terminate()
         server.wait(30)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
 # --- match quality ------------------------------------------------------------------------

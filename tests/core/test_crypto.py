@@ -57,3 +57,19 @@ def test_malformed_key_file(tmp_path: Path) -> None:
 def test_normalisers() -> None:
     assert normalise_name("José", "Jiménez-Montoya") == normalise_name("jimenez montoya", "JOSE")
     assert normalise_document("ab 123-45") == "AB12345"
+
+
+def test_opener_reads_what_decrypt_reads_and_refuses_what_it_refuses() -> None:
+    k = Keyring.generate()
+    open_name = k.opener("person.given_name")
+    token = k.encrypt("Zoë", "person.given_name")
+    assert open_name(token) == "Zoë" == k.decrypt(token, "person.given_name")
+    assert open_name(None) is None
+    with pytest.raises(KeyError_):
+        k.opener("person.family_name")(token)  # another context: the tag does not verify
+    with pytest.raises(KeyError_, match="does not belong to this database"):
+        Keyring.generate().opener("person.given_name")(token)
+    with pytest.raises(KeyError_, match="'k2'"):
+        open_name(k.rotated().encrypt("x", "person.given_name"))
+    with pytest.raises(KeyError_, match="not a ciphertext"):
+        open_name("plain text")

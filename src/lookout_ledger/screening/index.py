@@ -257,7 +257,7 @@ class ScreeningIndex:
                 action = sys.intern(action)
                 expiry = to_micros(expires) if expires is not None else None
                 by_person[pid].append(IndexedLookout(lid, pid, owner, action, expiry))
-        loaded = self._load_subjects(session, list(by_person))
+        loaded = self._load_subjects(session, list(by_person), everyone=person_ids is None)
         due = self._next_instants(session, at, person_ids)
         with self._lock:
             for pid in person_ids if person_ids is not None else list(self.subjects):
@@ -269,44 +269,59 @@ class ScreeningIndex:
                 heapq.heappush(self._due, (instant, pid))
             self.as_of = at
 
-    def _load_subjects(self, session: Session, person_ids: list[str]) -> dict[str, Subject]:
+    def _load_subjects(self, session: Session, person_ids: list[str], everyone: bool = False) -> dict[str, Subject]:
+        """The persons' identities, decrypted and normalised. `everyone`: a full build, which
+        reads whole tables (no IN lists to compile) and keeps the rows of `person_ids`."""
         ring, shared = self.keyring, self._shared
+        open_given, open_family = ring.opener("person.given_name"), ring.opener("person.family_name")
+        open_dob, open_other = ring.opener("person.date_of_birth"), ring.opener("person.other_name")
+        wanted = set(person_ids)
         out: dict[str, Subject] = {}
-        for chunk in _chunks(person_ids):
+        scopes: Iterable[list[str] | None] = [None] if everyone else _chunks(person_ids)
+        for scope in scopes:
             others: dict[str, list[str]] = defaultdict(list)
             cits: dict[str, list[str]] = defaultdict(list)
             docs: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
             for pid, enc in session.execute(
                 select(PersonOtherName.person_id, PersonOtherName.name_enc)
-                .where(PersonOtherName.person_id.in_(chunk))
+                .where(_in_scope(PersonOtherName.person_id, scope))
                 .order_by(PersonOtherName.person_id, PersonOtherName.position)
             ):
-                others[pid].append(ring.decrypt(enc, "person.other_name") or "")
+                if pid in wanted:
+                    others[pid].append(open_other(enc) or "")
             for pid, country in session.execute(
                 select(PersonCitizenship.person_id, PersonCitizenship.country).where(
-                    PersonCitizenship.person_id.in_(chunk)
+                    _in_scope(PersonCitizenship.person_id, scope)
                 )
             ):
-                cits[pid].append(sys.intern(country.upper()))
+                if pid in wanted:
+                    cits[pid].append(sys.intern(country.upper()))
             for pid, bidx, kind, country in session.execute(
                 select(
                     PersonDocument.person_id, PersonDocument.number_bidx, PersonDocument.kind, PersonDocument.country
-                ).where(PersonDocument.person_id.in_(chunk), PersonDocument.number_bidx.is_not(None))
+                ).where(_in_scope(PersonDocument.person_id, scope), PersonDocument.number_bidx.is_not(None))
             ):
-                docs[pid].append((bidx, sys.intern(kind) if kind else None, sys.intern(country) if country else None))
+                if pid in wanted:
+                    docs[pid].append(
+                        (bidx, sys.intern(kind) if kind else None, sys.intern(country) if country else None)
+                    )
+            no_docs: tuple[tuple[str, str | None, str | None], ...] = ()
             for pid, g, f, d in session.execute(
                 select(Person.id, Person.given_name_enc, Person.family_name_enc, Person.date_of_birth_enc).where(
-                    Person.id.in_(chunk)
+                    _in_scope(Person.id, scope)
                 )
             ):
-                names = [name_key(ring.decrypt(g, "person.given_name"), ring.decrypt(f, "person.family_name"))]
-                names += [name_key(o) for o in others.get(pid, ())]
+                if pid not in wanted:
+                    continue
+                names = [name_key(open_given(g), open_family(f))]
+                if pid in others:
+                    names += [name_key(o) for o in others[pid]]
                 out[pid] = Subject(
                     person_id=pid,
                     names=tuple(n for n in names if n.tokens),
-                    dob=shared.date(ring.decrypt(d, "person.date_of_birth")),
+                    dob=shared.date(open_dob(d)),
                     citizenships=shared.country_set(cits.get(pid, ())),
-                    documents=tuple(docs.get(pid, ())),
+                    documents=tuple(docs[pid]) if pid in docs else no_docs,
                 )
         return out
 

@@ -92,7 +92,10 @@ class NameKey:
         return " ".join(sorted(self.tokens))
 
 
+@lru_cache(maxsize=262_144)
 def name_key(*parts: str | None) -> NameKey:
+    """Cached: names repeat (a million lookouts hold far fewer distinct names), and equal
+    names then share one immutable key in the index."""
     raw: list[str] = []
     for p in parts:
         if p:
