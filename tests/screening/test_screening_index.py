@@ -153,3 +153,24 @@ def test_setting_the_clock_back_rebuilds_for_that_time(ledger: Ledger, clock: Fi
     assert _refers(ledger, MX)
     clock.advance(days=-30)  # before LK-MX was placed
     assert not _refers(ledger, MX)
+
+
+def test_two_processes_indexes_each_follow_the_feed(ledger: Ledger, clock: FixedClock) -> None:
+    """Two server processes hold two indexes; each catches up on its own from the shared feed."""
+    from lookout_ledger.screening.index import ScreeningIndex
+
+    screening_world(ledger)
+    with ledger.reading() as s:
+        first = ScreeningIndex.build(s, ledger.keyring, ledger.policy, ledger.now())
+        second = ScreeningIndex.build(s, ledger.keyring, ledger.policy, ledger.now())
+    with ledger.transaction() as s:
+        add_person(ledger, s, "P-NEW", "Tomás", "Ruiz Prieto", "1985-05-05")
+        imported_lookout(s, "LK-NEW", "P-NEW", ledger.now())
+    clock.advance(seconds=1)
+    with ledger.reading() as s:
+        assert "P-NEW" in first.catch_up(s, ledger.now())
+    clock.advance(seconds=1)
+    with ledger.reading() as s:
+        assert "P-NEW" in second.catch_up(s, ledger.now())
+        assert first.catch_up(s, ledger.now()) == set()  # nothing new for the first
+    assert "P-NEW" in first.subjects and "P-NEW" in second.subjects and first.seq == second.seq
