@@ -7,10 +7,12 @@ The mbox is generated once per size (bench/out/records/mbox_<n>.mbox): invented 
 to each other and to foreign contacts, with names, phone numbers and accented Spanish words.
 Each measurement runs in a fresh child process (its peak RSS is its own) on a fresh SQLite file:
 
-- `ledger`: `records.importer.import_file` (digest, sealed original in chunks, e-mail parsed with
-  the modern policy, LIF communication + archive facts + FTS5 entry per message, duplicate check,
-  audit entry), then `records.search.search` for random words and names (first page of 50 with
-  snippets and the total count);
+- `ledger`: `records.importer.import_file` (digest, sealed original in chunks, every message
+  parsed, LIF communication + archive facts + FTS5 entry per message, duplicate check, audit
+  entry), then `records.search.search` for random words and names (first page of 50 with
+  snippets and the total count). `ledger` lets the importer choose reading workers (one per
+  core beyond the first, for files over 32 MB); `ledger-w0` reads in the one process, `ledger-wN`
+  with N worker processes (`--runs ledger-w0,ledger-w1,baseline`);
 - `baseline`: the standard library only: `mailbox.mbox` + `email` (modern policy) to parse the
   same file, `sqlite3.executemany` into one plain table with an FTS5 index beside it, then the
   bare FTS5 MATCH with LIMIT 50 for the same queries.
@@ -126,7 +128,7 @@ def _pcts(lat: list[float]) -> dict[str, float]:
     }
 
 
-def run_ledger(mbox: Path, qs: list[str], result: dict) -> None:  # type: ignore[type-arg]
+def run_ledger(mbox: Path, qs: list[str], result: dict, workers: int | None = None) -> None:  # type: ignore[type-arg]
     from lookout_ledger.core.clock import FixedClock
     from lookout_ledger.core.config import Settings
     from lookout_ledger.core.crypto import Keyring
@@ -154,7 +156,8 @@ def run_ledger(mbox: Path, qs: list[str], result: dict) -> None:  # type: ignore
         s.add(Official(id="OFF-B", name="Bench Official", unit_id="U-B"))
     t0 = time.perf_counter()
     with mbox.open("rb") as fh:
-        report = import_file(ledger, fh, mbox.name, ImportOptions("email", "official", "OFF-B"), "bench")
+        opts = ImportOptions("email", "official", "OFF-B", workers=workers)
+        report = import_file(ledger, fh, mbox.name, opts, "bench")
     elapsed = time.perf_counter() - t0
     import_peak = _peak_mb()
     lat = []
@@ -225,13 +228,22 @@ def run_baseline(mbox: Path, qs: list[str], result: dict) -> None:  # type: igno
 
 
 def _child(fn_name: str, mbox: Path, qs: list[str], out: dict) -> None:  # type: ignore[type-arg]
-    {"ledger": run_ledger, "baseline": run_baseline}[fn_name](mbox, qs, out)
+    if fn_name == "baseline":
+        run_baseline(mbox, qs, out)
+    else:  # "ledger" (workers by file size and cores) or "ledger-wN" (N reading processes)
+        run_ledger(mbox, qs, out, None if fn_name == "ledger" else int(fn_name.split("-w")[1]))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument(
+        "--runs",
+        default="ledger,baseline",
+        help="comma-separated: ledger (reading workers chosen by file size and cores), ledger-w0 (one process), "
+        "ledger-wN (N reading processes), baseline",
+    )
     args = ap.parse_args()
     t = time.perf_counter()
     mbox = make_mbox(args.messages)
@@ -239,7 +251,7 @@ def main() -> None:
     qs = queries(args.queries)
     ctx = mp.get_context("spawn")
     with ctx.Manager() as mgr:
-        for name in ("ledger", "baseline"):
+        for name in args.runs.split(","):
             out = mgr.dict()
             p = ctx.Process(target=_child, args=(name, mbox, qs, out))
             p.start()
@@ -250,7 +262,7 @@ def main() -> None:
             r = dict(out)
             s = r["search"]
             print(
-                f"{name:9s} {r['stored']:>9,d} msgs in {r['import_s']:>8.2f}s = {r['msgs_per_s']:>7,d} msgs/s; "
+                f"{name:10s} {r['stored']:>9,d} msgs in {r['import_s']:>8.2f}s = {r['msgs_per_s']:>7,d} msgs/s; "
                 f"search p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, max {s['max_ms']} ms; "
                 f"peak RSS import {r['import_peak_rss_mb']} MB, overall {r['peak_rss_mb']} MB"
             )

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 from chat_exports import ALL, ANDROID_ES, IOS_US
 from records_world import OWNER, run_import, world
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import LedgerError
@@ -255,3 +255,50 @@ def test_fast_path_reads_plain_mail_as_the_modern_parser_does(to: str, monkeypat
     assert fast is not None
     monkeypatch.setattr(email_reader, "_read_plain", lambda d, ln: None)
     assert email_reader.read_message(data, 7) == fast
+
+
+def _big_box(n: int, bad_at: tuple[int, ...] = ()) -> bytes:
+    mails = []
+    for i in range(n):
+        body = f"Mensaje {i}: reunión con Núñez, tel +52 664 555 {1000 + i % 50}"
+        date = "not a date" if i in bad_at else f"Tue, 08 Jan 2019 09:{i % 60:02d}:00 -0800"
+        mails.append(_mail(i, f"Asunto {i}", body, date=date))
+    mails.append(_mail(n, "adjunto", "ver adjunto", b"%PDF-1.4 deck"))
+    return _mbox(*mails)
+
+
+def test_worker_processes_read_exactly_what_one_process_reads() -> None:
+    """Reading in workers is only a speed-up: the same rows, lines, index text and problems, in order."""
+    from lookout_ledger.records.email_reader import split_mbox
+    from lookout_ledger.records.mail_rows import read_all
+
+    box = _big_box(1200, bad_at=(5,))  # three chunks of 500 and a bit
+    one = list(read_all(split_mbox(io.BytesIO(box)), "America/Tijuana", "MX", 0))
+    two = list(read_all(split_mbox(io.BytesIO(box)), "America/Tijuana", "MX", 2))
+    assert one == two
+    assert len(one) == 1201 and isinstance(one[5], str) and "line " in one[5]
+    assert one[-1].attachments == [("target deck.pdf", b"%PDF-1.4 deck")]  # type: ignore[union-attr]
+    assert "tel526645551000" in one[0].doc  # type: ignore[union-attr,operator]
+
+
+def test_mbox_read_by_worker_processes_is_stored_with_lines_and_index(ledger: Ledger) -> None:
+    world(ledger)
+    box = _big_box(1100)
+    report = run_import(ledger, box, "box.mbox", channel="email", account="official", timezone=None, workers=2)
+    assert (report.stored, report.duplicates) == (1101, 0)
+    with ledger.reading() as s:
+        lines = [ln for (ln,) in s.execute(select(RecordMessage.source_line).order_by(RecordMessage.source_line))]
+        indexed = s.execute(text("SELECT count(*) FROM record_search")).scalar_one()
+        att = s.execute(select(RecordAttachment)).scalar_one()
+        assert blobs.get(s, ledger.keyring, att.digest) == b"%PDF-1.4 deck"
+    starts = [i + 2 for i, ln in enumerate(box.split(b"\n")) if ln.startswith(b"From MAILER-DAEMON")]
+    assert lines == starts and indexed == 1101
+
+
+def test_mbox_read_by_worker_processes_is_refused_whole_with_every_bad_line(ledger: Ledger) -> None:
+    world(ledger)
+    box = _big_box(1100, bad_at=(3, 777))
+    with pytest.raises(LedgerError) as err:
+        run_import(ledger, box, "box.mbox", channel="email", account="official", timezone=None, workers=2)
+    assert str(err.value).count("is not an RFC 5322 date") == 2
+    assert _count(ledger, Communication) == 0 and _count(ledger, RecordImport) == 0

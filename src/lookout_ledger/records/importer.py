@@ -11,7 +11,6 @@ chat export, an .eml also present in an mbox) is recognised by its content id an
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import BinaryIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +30,8 @@ from lookout_ledger.lookouts.common import new_id
 from lookout_ledger.org.models import Official
 from lookout_ledger.records import blobs, retention, textnorm
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
-from lookout_ledger.records.email_reader import MailMessage, MailProblem, read_mbox, read_message
+from lookout_ledger.records.email_reader import split_mbox
+from lookout_ledger.records.mail_rows import Row, content_id, default_workers, read_all, read_chunk, zone
 from lookout_ledger.records.models import Communication
 from lookout_ledger.records.search_index import insert_documents
 from lookout_ledger.records.whatsapp import ChatMessage, parse_chat
@@ -51,6 +51,7 @@ class ImportOptions:
     date_order: str | None = None
     phone_region: str | None = None
     forwarded_at: datetime | None = None
+    workers: int | None = None  # processes reading a large mbox; None: by its size and the cores (mail_rows)
 
 
 @dataclass
@@ -64,28 +65,6 @@ class ImportReport:
     already_imported: bool
     timezone: str | None
     detail: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass
-class _Row:
-    id: str
-    line: int
-    sent_at: datetime
-    sender: str
-    recipients: list[str]
-    subject: str | None
-    body: str
-    kind: str
-    attachments: list[tuple[str, bytes | None]]
-
-
-def _zone(name: str | None) -> ZoneInfo | None:
-    if name is None:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise LedgerError(f"--timezone: {name!r} is not an IANA time zone like America/Tijuana") from None
 
 
 def _offset_minutes(at: datetime) -> int:
@@ -105,66 +84,36 @@ def detect_format(file_name: str, head: bytes) -> str:
     return "whatsapp_txt"
 
 
-def _content_id(prefix: str, *parts: object) -> str:
-    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
-    return f"{prefix}-{h[:28]}"
-
-
-def _chat_rows(text: str, opts: ImportOptions, media: dict[str, bytes]) -> list[_Row]:
-    zone = _zone(opts.timezone)
-    if zone is None:
+def _chat_rows(text: str, opts: ImportOptions, media: dict[str, bytes]) -> list[Row]:
+    tz = zone(opts.timezone)
+    if tz is None:
         raise LedgerError("--timezone is required: a chat export carries no time zone (e.g. America/Tijuana)")
     parsed = parse_chat(text, opts.date_order)
     rows = []
     seen: dict[str, int] = {}
     for m in parsed.messages:
-        rows.append(_chat_row(m, opts, zone, media, seen))
+        rows.append(_chat_row(m, opts, tz, media, seen))
     return rows
 
 
 def _chat_row(
     m: ChatMessage, opts: ImportOptions, zone: ZoneInfo, media: dict[str, bytes], seen: dict[str, int]
-) -> _Row:
+) -> Row:
     at = m.at.replace(tzinfo=zone)
     sender = m.sender if m.sender is not None else "(system)"
-    key = _content_id("wa", opts.owner_id, opts.channel, at.isoformat(), sender, m.body)
+    key = content_id("wa", opts.owner_id, opts.channel, at.isoformat(), sender, m.body)
     seen[key] = seen.get(key, 0) + 1  # the same text twice in one minute is two messages
-    rid = key if seen[key] == 1 else _content_id("wa", key, seen[key])
+    rid = key if seen[key] == 1 else content_id("wa", key, seen[key])
     attachments = [(name, media.get(name)) for name in m.attachments]
-    return _Row(rid, m.line, at, sender, [], None, m.body, m.kind, attachments)
+    return Row(rid, m.line, at, sender, [], None, m.body, m.kind, attachments)
 
 
-def _mail_row(m: MailMessage, opts: ImportOptions) -> _Row:
-    sent_at = m.sent_at
-    assert sent_at is not None
-    if sent_at.tzinfo is None:
-        zone = _zone(opts.timezone)
-        if zone is None:
-            raise LedgerError(f"line {m.line}: the Date header has no offset (-0000): give --timezone")
-        sent_at = sent_at.replace(tzinfo=zone)
-    ident = m.message_id or "|".join([sent_at.isoformat(), m.sender, m.subject or "", m.body])
-    return _Row(
-        _content_id("em", ident),
-        m.line,
-        sent_at,
-        m.sender,
-        m.recipients,
-        m.subject,
-        m.body,
-        "message",
-        [(a.name, a.data) for a in m.attachments],
-    )
-
-
-def _mail_rows(items: Iterator[MailMessage | MailProblem], opts: ImportOptions, bad: list[str]) -> Iterator[_Row]:
+def _mail_rows(items: Iterator[Row | str], bad: list[str]) -> Iterator[Row]:
     for item in items:
-        if isinstance(item, MailProblem):
-            bad.append(f"line {item.line}: {item.reason}")
-            continue
-        try:
-            yield _mail_row(item, opts)
-        except LedgerError as exc:
-            bad.append(str(exc))
+        if isinstance(item, str):
+            bad.append(item)
+        else:
+            yield item
 
 
 def _read_zip(data: bytes) -> tuple[str, str, dict[str, bytes]]:
@@ -226,12 +175,13 @@ def import_file(ledger: Ledger, stream: BinaryIO, file_name: str, opts: ImportOp
             return ImportReport(prior.id, file_name, digest, prior.format, 0, 0, True, prior.timezone)
         import_id = new_id("ri")
         bad: list[str] = []
-        rows: Iterator[_Row]
+        rows: Iterator[Row]
         source = file_name
         if fmt == "mbox":
-            rows = _mail_rows(read_mbox(stream), opts, bad)
+            workers = default_workers(size) if opts.workers is None else opts.workers
+            rows = _mail_rows(read_all(split_mbox(stream), opts.timezone, opts.phone_region, workers), bad)
         elif fmt == "eml":
-            rows = _mail_rows(iter([read_message(stream.read(), 1)]), opts, bad)
+            rows = _mail_rows(iter(read_chunk([(1, stream.read())], opts.timezone, opts.phone_region, mbox=False)), bad)
         elif fmt == "whatsapp_zip":
             chat, text, media = _read_zip(stream.read())
             source = f"{file_name}!{chat}"
@@ -279,14 +229,14 @@ def import_file(ledger: Ledger, stream: BinaryIO, file_name: str, opts: ImportOp
 def _store(
     ledger: Ledger,
     session: Session,
-    rows: Iterator[_Row],
+    rows: Iterator[Row],
     opts: ImportOptions,
     import_id: str,
     source: str,
     bad: list[str],
 ) -> tuple[int, int]:
     stored = duplicates = 0
-    batch: list[_Row] = []
+    batch: list[Row] = []
 
     def flush() -> None:
         nonlocal stored, duplicates
@@ -310,7 +260,7 @@ def _store(
 
 
 def _insert(
-    ledger: Ledger, session: Session, rows: list[_Row], opts: ImportOptions, import_id: str, source: str
+    ledger: Ledger, session: Session, rows: list[Row], opts: ImportOptions, import_id: str, source: str
 ) -> None:
     if not rows:
         return
@@ -378,12 +328,13 @@ def _insert(
         session,
         [
             (
-                c["id"],
-                textnorm.document(
-                    c["sender"], *c["recipients"], c["subject"], c["body"], *c["attachments"], region=opts.phone_region
+                r.id,
+                r.doc
+                or textnorm.document(
+                    r.sender, *r.recipients, r.subject, r.body, *(n for n, _ in r.attachments), region=opts.phone_region
                 ),
-                c["sent_at"],
+                r.sent_at,
             )
-            for c in comms
+            for r in rows
         ],
     )
