@@ -80,3 +80,17 @@ def test_officer_screens_inspects_and_supervisor_approves_the_device_search(ledg
     assert r.json()["lookout_ids"] == ["LK-MX"]
     out = zed.post(f"/api/redress/{r.json()['id']}/outcome", json={"outcome": "Owner removed the lookout."}, headers=zh)
     assert out.json()["status"] == "closed"
+
+
+def test_the_server_builds_the_index_at_start_so_the_first_traveler_does_not_wait(ledger: Ledger) -> None:
+    import time
+
+    service.forget_indexes()
+    screening_world(ledger)
+    with TestClient(create_app(ledger), base_url="http://testserver"):
+        deadline = time.monotonic() + 30
+        while not service._indexes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(service._indexes) == 1
+        index, _ = next(iter(service._indexes.values()))
+        assert "P-MX" in index.subjects

@@ -7,7 +7,10 @@ open redress reviews. Every route runs one service use case in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -20,7 +23,7 @@ from lookout_ledger.inspections import service as insp
 from lookout_ledger.notifications.mailer import deliver_pending
 from lookout_ledger.screening import redress
 from lookout_ledger.screening.matcher import Presented
-from lookout_ledger.screening.service import screen_traveler
+from lookout_ledger.screening.service import screen_traveler, warm_index
 from lookout_ledger.web.deps import Principal, ledger_of, requires
 
 router = APIRouter(prefix="/api", tags=["screening and inspections"])
@@ -190,3 +193,16 @@ def install(app: FastAPI) -> None:
 
     app.include_router(router)
     app.include_router(pages)
+    if os.environ.get("LOOKOUT_SCREENING_WARM", "1") == "0":
+        return
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
+        # Build the index while the server starts, not on the first traveler's screening (a
+        # million lookouts take tens of seconds); a screening that arrives meanwhile waits for it.
+        threading.Thread(target=warm_index, args=(a.state.ledger,), name="screening-index", daemon=True).start()
+        async with inner(a) as maybe_state:
+            yield maybe_state
+
+    app.router.lifespan_context = lifespan

@@ -186,7 +186,8 @@ def _absorb_joined(rest: list[str], other: NameKey) -> tuple[list[str], list[str
     left, absorbed, runs = [], [], []
     joined = other.joined
     for t in rest:
-        run = next((j for j in joined if token_similarity(t, j) > 0.0), None)
+        n = len(t)  # a run more than two letters longer or shorter cannot be within two edits
+        run = next((j for j in joined if abs(len(j) - n) <= 2 and token_similarity(t, j) > 0.0), None)
         if run is None:
             left.append(t)
         else:
@@ -199,8 +200,12 @@ def _inside(tokens: list[str], runs: list[str]) -> list[str]:
     return [t for t in tokens if not any(t in r for r in runs)]
 
 
+@lru_cache(maxsize=200_000)
 def compare_names(query: NameKey, candidate: NameKey) -> NameMatch | None:
-    """A match when at least two tokens pair up and the shorter name is covered entirely."""
+    """A match when at least two tokens pair up and the shorter name is covered entirely.
+
+    Cached: the answer depends on the two names alone, and names repeat (the same common
+    given names and surnames meet each other at every port, every day)."""
     qs, cs = list(query.tokens), list(candidate.tokens)
     if not qs or not cs or set(qs).isdisjoint(cs):
         return None  # no token spelt alike: too weak to send anyone to secondary (see below)

@@ -14,6 +14,7 @@ several server processes each stay current without coordination and without a re
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -42,6 +43,7 @@ from lookout_ledger.screening.matcher import (
 )
 from lookout_ledger.screening.models import Crossing, CrossingLookout
 
+log = logging.getLogger(__name__)
 _indexes: dict[tuple[str, str, str], tuple[ScreeningIndex, float]] = {}
 # Prepared Core inserts: a live screening answers while the traveler waits.
 _INSERT_SCREENING = Screening.__table__.insert()
@@ -100,6 +102,15 @@ def index_for(ledger: Ledger, session: Session, at: datetime) -> ScreeningIndex:
         index = ScreeningIndex.build(session, ledger.keyring, ledger.policy, at)
         _indexes[key] = (index, now)
         return index
+
+
+def warm_index(ledger: Ledger) -> None:
+    """Build this process's index now (at server start), so the first traveler does not wait."""
+    try:
+        with ledger.reading() as s:
+            index_for(ledger, s, ledger.now())
+    except Exception:  # the first screening builds it again and reports the error to the officer
+        log.exception("building the screening index at start-up failed")
 
 
 def forget_indexes() -> None:
