@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
+from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.models import Disclosure
@@ -25,6 +26,12 @@ from lookout_ledger.records.search_index import insert_documents
 
 NOTE_KINDS = ("phone_note", "meeting_note")
 MIN_BODY = 20
+# Who may enter a note on a page: the officials whose work is calls and meetings with other
+# agencies and foreign counterparts (liaison, lookout owners, supervisors, counsel, port
+# officers) for themselves, and the records officer for any official. Auditors and
+# administrators review and manage; they do not create the records they review.
+NOTE_AUTHOR_ROLES = (Role.LIAISON_OFFICER, Role.LOOKOUT_OWNER, Role.SUPERVISOR, Role.COUNSEL, Role.PORT_OFFICER)
+NOTE_ROLES = (Role.RECORDS_OFFICER, *NOTE_AUTHOR_ROLES)
 
 
 def record_note(
@@ -43,18 +50,26 @@ def record_note(
     """Keep a note of a call or meeting; returns the communication id."""
     if kind not in NOTE_KINDS:
         raise LedgerError(f"kind: {kind!r} is not one of {', '.join(NOTE_KINDS)}")
+    if not subject.strip():
+        raise LedgerError("subject: say what the call or meeting was about")
     if len(body.strip()) < MIN_BODY:
         raise LedgerError(f"body: say what was decided or committed (at least {MIN_BODY} characters)")
     if not participants:
         raise LedgerError("participants: name at least one other participant")
     if at.tzinfo is None:
         raise LedgerError("at: give the time with its offset")
+    if at > ledger.now():
+        raise LedgerError("at: a note documents a call or meeting that took place; this time is in the future")
+    participants = [x.strip() for x in participants if x.strip()]
+    if not participants:
+        raise LedgerError("participants: name at least one other participant")
+    subject = subject.strip()
     with ledger.transaction() as session:
         author = session.get(Official, author_id)
         if author is None:
-            raise NotFound(f"no official {author_id!r}")
+            raise NotFound(f"author: no official {author_id!r}")
         if disclosure_id is not None and session.get(Disclosure, disclosure_id) is None:
-            raise NotFound(f"no disclosure {disclosure_id!r}")
+            raise NotFound(f"disclosure: no disclosure {disclosure_id!r}")
         cid = "nt-" + hashlib.sha256(f"{author_id}|{at.isoformat()}|{subject}|{body}".encode()).hexdigest()[:28]
         if session.get(Communication, cid) is not None:
             return cid

@@ -8,8 +8,10 @@ SPII-marked HTML document with the search certificate).
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from lookout_ledger.api.records_archive import MAX_UPLOAD, RECORDS_OFFICER, run_search, when
+from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.people.models import Person
@@ -25,12 +28,14 @@ from lookout_ledger.records.aliases import find_people
 from lookout_ledger.records.archive_models import Disposition, LegalHold, RecordImport
 from lookout_ledger.records.importer import ImportOptions, import_file
 from lookout_ledger.records.linking import missing_transmissions
+from lookout_ledger.records.notes import NOTE_KINDS, NOTE_ROLES, record_note
 from lookout_ledger.records.request import run_request
 from lookout_ledger.records.search import SearchFilters
-from lookout_ledger.web.deps import Principal, current_principal, ledger_of
+from lookout_ledger.web.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.web.render import capability_templates, principal_context
 
 router = APIRouter(include_in_schema=False)
+NOTE_WRITER = requires(*NOTE_ROLES)
 _tpl = capability_templates(Path(__file__).parent / "templates")
 
 
@@ -42,6 +47,7 @@ def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], st
         "notice": None,
         "ts": lambda d: format_rfc3339(d) if d else "",
         "mark": Markup,
+        "note_roles": [str(r) for r in NOTE_ROLES],
     }
     return _tpl().TemplateResponse(request, template, {**base, **ctx}, status_code=status)
 
@@ -201,3 +207,98 @@ def officer_request(
     except LedgerError as exc:
         return _desk(request, p, error=str(exc))
     return HTMLResponse(pkg.html)
+
+
+def _note_form(request: Request, p: Principal, form: dict[str, str], **extra: Any) -> Response:
+    ctx = {
+        "title": "Note of a call or meeting",
+        "form": form,
+        "kinds": NOTE_KINDS,
+        "any_author": p.has_role(Role.RECORDS_OFFICER),
+        "field": None,
+        "kept": None,
+        **extra,
+    }
+    return _page(request, p, "archive/note.html", ctx, 422 if extra.get("error") else 200)
+
+
+@router.get("/archive/notes/new")
+def note_page(request: Request, p: Principal = Depends(NOTE_WRITER)) -> Response:
+    return _note_form(request, p, {"kind": "phone_note", "author": p.official_id or ""})
+
+
+@router.post("/archive/notes")
+def note_submit(
+    request: Request,
+    kind: str = Form(""),
+    author: str = Form(""),
+    at: str = Form(""),
+    timezone: str = Form(""),
+    participants: str = Form(""),
+    subject: str = Form(""),
+    body: str = Form(""),
+    disclosure: str = Form(""),
+    p: Principal = Depends(NOTE_WRITER),
+) -> Response:
+    """Keep the note, or show the form again with the entered values and the field at fault.
+
+    An official enters notes of their own calls and meetings (the author is the official their
+    account is linked to); a records officer may enter one for any official.
+    """
+    form = {
+        "kind": kind,
+        "author": author,
+        "at": at,
+        "timezone": timezone,
+        "participants": participants,
+        "subject": subject,
+        "body": body,
+        "disclosure": disclosure,
+    }
+    try:
+        if p.has_role(Role.RECORDS_OFFICER):
+            author_id = author.strip() or p.official_id or ""
+            if not author_id:
+                raise LedgerError("author: give the id of the official who took part")
+        else:
+            if p.official_id is None:
+                raise LedgerError(
+                    "author: your account is not linked to an official, so a note cannot name you as its author; "
+                    "ask the administrator to link it, or the records officer to enter the note"
+                )
+            author_id = p.official_id
+            form["author"] = author_id
+        cid = record_note(
+            ledger_of(request),
+            p.username,
+            kind=kind,
+            author_id=author_id,
+            participants=participants.splitlines(),
+            at=_local_instant(at, timezone),
+            subject=subject,
+            body=body,
+            disclosure_id=disclosure.strip() or None,
+        )
+    except LedgerError as exc:
+        return _note_form(request, p, form, error=str(exc), field=str(exc).split(":", 1)[0])
+    fresh = {"kind": kind, "author": author if p.has_role(Role.RECORDS_OFFICER) else (p.official_id or "")}
+    return _note_form(request, p, fresh, notice=f"Note {cid} kept as a record.", kept=cid)
+
+
+def _local_instant(at: str, timezone: str) -> datetime:
+    """A datetime-local value (2019-01-09T10:00) read in an IANA zone; errors name the field."""
+    if not at.strip():
+        raise LedgerError("at: give the date and time of the call or meeting")
+    if not timezone.strip():
+        raise LedgerError("timezone: give the IANA time zone where it took place (e.g. America/Tijuana)")
+    try:
+        zone = ZoneInfo(timezone.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LedgerError(f"timezone: {timezone.strip()!r} is not an IANA time zone like America/Tijuana") from None
+    try:
+        local = datetime.fromisoformat(at.strip())
+    except ValueError:
+        raise LedgerError(f"at: {at.strip()!r} is not a date and time like 2019-01-09T10:00") from None
+    if local.tzinfo is not None:
+        raise LedgerError("at: give the local time without an offset; the time zone field says where")
+    return local.replace(tzinfo=zone)
