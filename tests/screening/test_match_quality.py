@@ -81,3 +81,28 @@ def test_variants_of_one_name_match(a: str, b: str) -> None:
 )
 def test_different_people_do_not_match(a: str, b: str) -> None:
     assert compare_names(name_key(a), name_key(b)) is None
+
+
+def test_the_cheap_refusal_never_refuses_what_the_full_comparison_accepts() -> None:
+    """`surely_apart` is a shortcut: over many invented names (true variants, hard non-matches
+    and random pairings), whenever it says apart, the full comparison finds no match."""
+    import random
+
+    from labelled import labelled_pairs
+
+    from lookout_ledger.screening.names import full_comparison, name_key, surely_apart
+
+    pairs = labelled_pairs()
+    keys = [name_key(p.record.given, p.record.family) for p in pairs] + [
+        name_key(p.presented.given, p.presented.family) for p in pairs
+    ]
+    rng = random.Random(5)
+    checked = refused = 0  # refusals of pairs that do share a word (the shortcut's real work)
+    for p in pairs:
+        q, c = name_key(p.presented.given, p.presented.family), name_key(p.record.given, p.record.family)
+        for a, b in [(q, c), (c, q), (q, rng.choice(keys)), (rng.choice(keys), c)]:
+            checked += 1
+            if surely_apart(a, b):
+                refused += bool(set(a.tokens) & set(b.tokens))
+                assert full_comparison(a, b) is None, (a, b)
+    assert refused > checked // 20  # the shortcut is exercised, not vacuous

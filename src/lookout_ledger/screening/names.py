@@ -68,24 +68,21 @@ def canonical(token: str) -> str:
     return sys.intern(token[:-1] if token.endswith("ii") else token)  # Yuriy / Yuri / Iurii
 
 
-@lru_cache(maxsize=100_000)
 def _joined_runs(raw: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(canonical("".join(raw[i : i + n])) for n in (2, 3) for i in range(len(raw) - n + 1))
+    return tuple(sys.intern(canonical("".join(raw[i : i + n]))) for n in (2, 3) for i in range(len(raw) - n + 1))
 
 
 @dataclass(frozen=True, slots=True)
 class NameKey:
-    """A name prepared once for many comparisons: canonical tokens without particles, and the
-    raw token sequence (for surnames written joined, "Delarosa" for "de la Rosa")."""
+    """A name prepared once for many comparisons: canonical tokens without particles, the raw
+    token sequence, and adjacent pairs and triples of raw words (particles kept) joined and
+    canonicalised, for surnames written joined ("Delarosa" for "de la Rosa"). The runs are
+    kept, not derived per comparison: at a million lookouts no cache holds them all, and
+    interned they cost little (the same surname pairs recur across names)."""
 
     tokens: tuple[str, ...]
     raw: tuple[str, ...]
-
-    @property
-    def joined(self) -> tuple[str, ...]:
-        """Adjacent pairs and triples of raw words (particles kept) joined and canonicalised:
-        "de la rosa" -> "delarosa". Derived when needed, not stored: most names never need it."""
-        return _joined_runs(self.raw)
+    joined: tuple[str, ...]
 
     @property
     def sort_key(self) -> str:
@@ -102,7 +99,7 @@ def name_key(*parts: str | None) -> NameKey:
             raw.extend(raw_tokens(p))
     tokens = tuple(canonical(t) for t in raw if t not in PARTICLES)
     raw_t = tuple(raw)
-    return NameKey(tokens, tokens if tokens == raw_t else raw_t)
+    return NameKey(tokens, tokens if tokens == raw_t else raw_t, _joined_runs(raw_t))
 
 
 def _gender_variant(a: str, b: str) -> bool:
@@ -118,6 +115,7 @@ def allowed_edits(a: str, b: str) -> int:
     return 1 if n < 7 else 2
 
 
+@lru_cache(maxsize=500_000)
 def token_similarity(a: str, b: str) -> float:
     """1.0 for equal tokens, a graded score for tolerated typos, 0.0 for different names.
     The cheap refusals come first: most pairs compared are plainly different names."""
@@ -196,8 +194,38 @@ def _absorb_joined(rest: list[str], other: NameKey) -> tuple[list[str], list[str
     return left, absorbed, runs
 
 
+def _may_be_alike(a: str, b: str) -> bool:
+    """False only when `token_similarity(a, b)` is surely 0.0 (length and first letter alone)."""
+    la, lb = len(a), len(b)
+    n = la if la < lb else lb
+    return n >= 4 and abs(la - lb) <= (1 if n < 7 else 2) and (n >= 7 or a[0] == b[0])
+
+
 def _inside(tokens: list[str], runs: list[str]) -> list[str]:
     return [t for t in tokens if not any(t in r for r in runs)]
+
+
+def surely_apart(query: NameKey, candidate: NameKey) -> bool:
+    """True when `full_comparison` would surely refuse, judged cheaply. Most candidates share
+    one word (a surname, a given name) and nothing else; with one exact pair, a second covered
+    token needs a possible typo pair or joined surname, and length and first letter alone can
+    rule both out."""
+    qs, cs = query.tokens, candidate.tokens
+    common = set(qs).intersection(cs)
+    if not common:
+        return True  # no token spelt alike: too weak to send anyone to secondary
+    if len(common) > 1:
+        return False
+    (shared,) = common
+    if qs.count(shared) != 1 or cs.count(shared) != 1:
+        return False
+    lq = [t for t in qs if t != shared]
+    lc = [t for t in cs if t != shared]
+    return not (
+        any(_may_be_alike(a, b) for a in lq for b in lc)
+        or any(_may_be_alike(a, r) for a in lq for r in candidate.joined)
+        or any(_may_be_alike(b, r) for b in lc for r in query.joined)
+    )
 
 
 @lru_cache(maxsize=200_000)
@@ -206,9 +234,15 @@ def compare_names(query: NameKey, candidate: NameKey) -> NameMatch | None:
 
     Cached: the answer depends on the two names alone, and names repeat (the same common
     given names and surnames meet each other at every port, every day)."""
+    if not query.tokens or not candidate.tokens or surely_apart(query, candidate):
+        return None
+    return full_comparison(query, candidate)
+
+
+def full_comparison(query: NameKey, candidate: NameKey) -> NameMatch | None:
     qs, cs = list(query.tokens), list(candidate.tokens)
     if not qs or not cs or set(qs).isdisjoint(cs):
-        return None  # no token spelt alike: too weak to send anyone to secondary (see below)
+        return None
     pairs = _pair(qs, cs)
     paired_q, paired_c = {p[0] for p in pairs}, {p[1] for p in pairs}
     q_left = [q for i, q in enumerate(qs) if i not in paired_q]
