@@ -35,7 +35,8 @@ _DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\.?"
 _TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
 # AM/PM as the locales write it: "PM", "pm", "p.m.", "p. m." (Spanish), "a. m.".
 _MERIDIEM = r"(?P<mer>[AaPp]\.? ?[Mm]\.?)"
-_ANDROID = re.compile(rf"^{_DATE},? (?:klo )?{_TIME}(?: ?{_MERIDIEM})? - (?P<rest>.*)$")
+# Between date and time: a comma or not, Finnish "klo", French "à" ("09/01/2019 à 14:32").
+_ANDROID = re.compile(rf"^{_DATE},? (?:klo |à )?{_TIME}(?: ?{_MERIDIEM})? - (?P<rest>.*)$")
 _IOS = re.compile(rf"^\[{_DATE},? {_TIME}(?: ?{_MERIDIEM})?\] (?P<rest>.*)$")
 # A line that starts like an iOS header but does not parse is damage, not a continuation.
 _IOS_LIKE = re.compile(r"^\[\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
@@ -54,6 +55,14 @@ _DELETED = (
     "hai eliminato questo messaggio",
     "esta mensagem foi apagada",
     "mensagem apagada",
+    "você apagou esta mensagem",
+    "данное сообщение удалено",
+    "это сообщение удалено",
+    "вы удалили данное сообщение",
+    "تم حذف هذه الرسالة",
+    "لقد حذفت هذه الرسالة",
+    "ההודעה נמחקה",
+    "מחקת את ההודעה",
     "tämä viesti poistettiin",
     "poistit tämän viestin",
     "dit bericht is verwijderd",
@@ -76,6 +85,9 @@ _MEDIA_OMITTED = (
     "imagen omitida",
     "bild weggelassen",
     "image absente",
+    "<без медиафайлов>",
+    "изображение отсутствует",
+    "видео отсутствует",
 )
 _ENCRYPTION_NOTICES = (
     "messages and calls are end-to-end encrypted",
@@ -83,10 +95,13 @@ _ENCRYPTION_NOTICES = (
     "nachrichten und anrufe sind ende-zu-ende-verschlüsselt",
     "les messages et les appels sont chiffrés de bout en bout",
     "viestit ja puhelut ovat päästä päähän salattuja",
+    "as mensagens e as chamadas são protegidas com a criptografia de ponta a ponta",
+    "сообщения и звонки защищены сквозным шифрованием",
 )
 _ATTACHED_IOS = re.compile(r"<attached: (?P<name>[^>]+)>")
 _ATTACHED_ANDROID = re.compile(
-    r"^(?P<name>\S+\.\w{2,5}) \((?:file attached|archivo adjunto|Datei angehängt|fichier joint)\)"
+    r"^(?P<name>\S+\.\w{2,5}) \((?:file attached|archivo adjunto|Datei angehängt|fichier joint|arquivo anexado"
+    r"|file allegato|bestand bijgevoegd|tiedosto liitetty|файл вложен)\)"
 )
 
 
