@@ -76,3 +76,20 @@ def test_malformed_export_exits_2_with_lines(runner: CliRunner, tmp_path: Path) 
     # `lookout` (main) prints a LedgerError and exits 2; the runner hands us the error itself.
     assert isinstance(r.exception, LedgerError)
     assert "line 1:" in str(r.exception) and "line 2:" in str(r.exception)
+
+
+def test_note_of_the_in_person_disclosure_clears_it_from_missing(runner: CliRunner) -> None:
+    before = {m["disclosure_id"] for m in json.loads(runner.invoke(app, ["records", "missing", "--json"]).output)}
+    assert "FD-2" in before
+    args = ["--as", "records", "records", "note", "--kind", "meeting_note", "--author", "OFF-FOB-2"]
+    args += ["--participant", "INM regional director", "--at", "2019-01-09T10:00:00-08:00", "--subject", "Briefing"]
+    args += ["--body", "Handed over the printed list of names; no commitment to deny entry.", "--disclosure", "FD-2"]
+    kept = runner.invoke(app, args)
+    assert kept.exit_code == 0, kept.output
+    after = {m["disclosure_id"] for m in json.loads(runner.invoke(app, ["records", "missing", "--json"]).output)}
+    assert after == before - {"FD-2"}
+    found = json.loads(runner.invoke(app, ["records", "search", "printed list", "--json"]).output)
+    assert found["total"] == 1 and found["hits"][0]["channel"] == "meeting_note"
+    assert found["hits"][0]["sent_at"] == "2019-01-09T10:00:00-08:00"  # the local time as given
+    wrong = runner.invoke(app, [*args[:-1], "FD-404"])
+    assert wrong.exit_code != 0 and "disclosure: no disclosure 'FD-404'" in str(wrong.exception or wrong.output)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 import re
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 import orjson
@@ -19,7 +20,7 @@ from rich.table import Table
 
 from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, state
 from lookout_ledger.core.errors import LedgerError
-from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
+from lookout_ledger.core.timefmt import format_rfc3339, parse_instant, parse_rfc3339
 from lookout_ledger.notifications.mailer import deliver_pending
 from lookout_ledger.records import keeping
 from lookout_ledger.records.aliases import add_alias, find_people
@@ -276,8 +277,11 @@ def register(app: typer.Typer) -> None:
         disclosure: str | None = typer.Option(None, help="Disclosure the note documents."),
     ) -> None:
         """Keep a note of a call or meeting as a record."""
-        when = _instant(at, "--at")
-        assert when is not None
+        try:  # keep the offset the official gave: the note shows the local time of the meeting
+            utc, offset = parse_rfc3339(at)
+        except ValueError as exc:
+            raise LedgerError(f"--at: {exc}; give the time with its offset, e.g. 2019-01-09T10:00:00-08:00") from None
+        when = utc.astimezone(dt_timezone(timedelta(minutes=offset)))
         cid = record_note(
             open_ledger(),
             state.actor,

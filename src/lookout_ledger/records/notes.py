@@ -73,7 +73,9 @@ def record_note(
         cid = "nt-" + hashlib.sha256(f"{author_id}|{at.isoformat()}|{subject}|{body}".encode()).hexdigest()[:28]
         if session.get(Communication, cid) is not None:
             return cid
-        off = int((at.utcoffset() or 0).total_seconds() // 60)  # type: ignore[union-attr]
+        offset = at.utcoffset()
+        assert offset is not None  # checked above: the time carries its offset
+        off = int(offset.total_seconds() // 60)
         session.execute(
             insert(Communication).values(
                 id=cid,
