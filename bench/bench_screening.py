@@ -346,21 +346,10 @@ def quality(python: str) -> None:
     print(nomenklatura_quality(pairs, python))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lookouts", type=int, default=100_000)
-    ap.add_argument("--queries", type=int, default=50_000)
-    ap.add_argument("--http", type=int, default=2_000, help="timed HTTP requests (0: skip)")
-    ap.add_argument("--baseline", type=int, default=20)
-    ap.add_argument("--nomenklatura-python", default=os.environ.get("NOMENKLATURA_PYTHON", "nk-venv/bin/python"))
-    a = ap.parse_args()
-    print(f"screening benchmark, {a.lookouts:,} lookouts, at {NOW}", flush=True)
-    t = time.perf_counter()
-    db = database(a.lookouts)
-    print(f"database: {db} ({db.stat().st_size / 2**20:,.0f} MB) ready in {time.perf_counter() - t:.0f} s", flush=True)
+def build_and_batch(db: Path, n_queries: int, n_baseline: int) -> None:
     ctx = mp.get_context("spawn")
     q: mp.Queue = ctx.Queue()
-    proc = ctx.Process(target=_child_build_and_batch, args=(str(db), a.queries, a.baseline, q))
+    proc = ctx.Process(target=_child_build_and_batch, args=(str(db), n_queries, n_baseline, q))
     proc.start()
     r = q.get()
     proc.join()
@@ -374,6 +363,23 @@ def main() -> None:
         f"naive extractOne over all names {r['naive_per_s']:,.2f}/s -> x{r['batch_per_s'] / r['naive_per_s']:,.0f}",
         flush=True,
     )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lookouts", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=50_000)
+    ap.add_argument("--http", type=int, default=2_000, help="timed HTTP requests (0: skip)")
+    ap.add_argument("--baseline", type=int, default=20)
+    ap.add_argument("--skip-batch", action="store_true", help="only the HTTP latency and the quality figures")
+    ap.add_argument("--nomenklatura-python", default=os.environ.get("NOMENKLATURA_PYTHON", "nk-venv/bin/python"))
+    a = ap.parse_args()
+    print(f"screening benchmark, {a.lookouts:,} lookouts, at {NOW}", flush=True)
+    t = time.perf_counter()
+    db = database(a.lookouts)
+    print(f"database: {db} ({db.stat().st_size / 2**20:,.0f} MB) ready in {time.perf_counter() - t:.0f} s", flush=True)
+    if not a.skip_batch:
+        build_and_batch(db, a.queries, a.baseline)
     if a.http:
         h = http_latency(db, a.http)
         print(
