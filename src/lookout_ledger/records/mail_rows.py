@@ -30,6 +30,7 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.records import textnorm
 from lookout_ledger.records.email_reader import MailMessage, MailProblem, read_message
 
+IN_FLIGHT = 8  # chunks per worker sent and not yet taken back
 CHUNK = 500  # messages per task: large enough that sending a task costs little beside reading it
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this (about 50,000 messages) starting workers is not worth it
 
@@ -139,8 +140,9 @@ def read_all(
     """Rows (or problems) of every message, in order; read by `workers` processes when above zero.
 
     Chunks go to the workers in turn and results are taken back in the same turn, so the order
-    is the archive's. At most two chunks per worker are in flight, so memory holds a few
-    thousand messages whatever the size of the archive. Leaving the iteration early (a refused
+    is the archive's. At most IN_FLIGHT chunks per worker are in flight (enough to keep the
+    workers busy while a batch is stored), so memory holds some ten thousand messages whatever
+    the size of the archive. Leaving the iteration early (a refused
     file, an error while storing) stops the workers.
     """
     if workers <= 0:
@@ -154,7 +156,7 @@ def read_all(
             worker = pool[turn % workers]
             worker.send((chunk, timezone, region))
             pending.append(worker)
-            if len(pending) >= 2 * workers:
+            if len(pending) >= IN_FLIGHT * workers:
                 yield from pending.popleft().receive()
         while pending:
             yield from pending.popleft().receive()
@@ -168,8 +170,9 @@ class _Worker:
 
     A child started with the interpreter and this package only (not multiprocessing's spawn,
     which re-runs the caller's main script, and not fork, which would copy a process holding a
-    database connection). Tasks are written by a thread so that writing the next chunk never
-    waits on a worker that is itself waiting for its previous result to be read.
+    database connection). Tasks are written and results read by two threads, so a worker keeps
+    reading while this process is busy storing a batch, and writing the next chunk never waits on
+    a worker that is itself waiting for its previous result to be read.
     """
 
     def __init__(self) -> None:
@@ -177,8 +180,11 @@ class _Worker:
             [sys.executable, "-m", "lookout_ledger.records.mail_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         self.tasks: queue.Queue[bytes | None] = queue.Queue()
+        self.results: queue.Queue[bytes | None] = queue.Queue()
         self.writer = threading.Thread(target=self._write, daemon=True)
         self.writer.start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _write(self) -> None:
         stdin = self.proc.stdin
@@ -196,12 +202,21 @@ class _Worker:
     def send(self, args: tuple[object, ...]) -> None:
         self.tasks.put(pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def receive(self) -> list[Row | str]:
+    def _read(self) -> None:
+        """Drain the worker's results as they come, so it never waits for this process to read."""
         stdout = self.proc.stdout
         assert stdout is not None
-        head = stdout.read(8)
-        body = stdout.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
-        if len(head) < 8 or len(body) < int.from_bytes(head, "big"):
+        while len(head := stdout.read(8)) == 8:
+            size = int.from_bytes(head, "big")
+            body = stdout.read(size)
+            if len(body) < size:
+                break
+            self.results.put(body)
+        self.results.put(None)
+
+    def receive(self) -> list[Row | str]:
+        body = self.results.get()
+        if body is None:
             raise LedgerError(f"a worker reading the mail stopped (exit code {self.proc.poll()}); nothing was stored")
         # The pipe connects this process to its own child; nothing outside writes to it.
         result: list[Row | str] = pickle.loads(body)  # noqa: S301
@@ -212,6 +227,7 @@ class _Worker:
         if self.proc.poll() is None:
             self.proc.terminate()
         self.proc.wait()
+        self.reader.join(timeout=5)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 
