@@ -104,3 +104,25 @@ def test_deactivated_user_loses_their_session(client: TestClient, ledger: Ledger
     with ledger.transaction() as s:
         s.get(User, "auditor").active = False
     assert client.get("/dashboard", follow_redirects=False).status_code == 303
+
+
+def test_signing_out_ends_every_copy_of_the_session_cookie(client: TestClient, ledger: Ledger) -> None:
+    """A stolen or copied cookie must not outlive the user's sign-out."""
+    csrf = sign_in(client, "auditor")
+    copied = client.cookies.get(SESSION_COOKIE)
+    assert client.get("/dashboard", follow_redirects=False).status_code == 200
+    assert client.post("/signout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    client.cookies.set(SESSION_COOKIE, copied)
+    r = client.get("/dashboard", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+    assert client.get("/api/inbox").status_code == 401
+
+
+def test_api_sign_out_ends_the_session_too(client: TestClient) -> None:
+    r = client.post("/api/session", json={"username": "auditor", "password": PASSWORD})
+    assert r.status_code == 200
+    copied, token = client.cookies.get(SESSION_COOKIE), r.json()["csrf_token"]
+    assert client.get("/api/inbox").status_code == 200
+    assert client.delete("/api/session", headers={"X-CSRF-Token": token}).status_code == 204
+    client.cookies.set(SESSION_COOKIE, copied)
+    assert client.get("/api/inbox").status_code == 401

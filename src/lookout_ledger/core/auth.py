@@ -7,6 +7,7 @@ hashed with Argon2id.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
@@ -134,6 +135,26 @@ def add_user(
     session.add(user)
     session.flush()
     return user
+
+
+class WebSession(Base):
+    """A signed-in session, so signing out ends it for every copy of the cookie (a signed
+    cookie alone stays valid until it expires, wherever it was copied to). The cookie holds
+    the session id; the table holds only its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(
+        String(100), ForeignKey("users.username", ondelete="CASCADE"), nullable=False, index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(Instant)
+    via: Mapped[str] = mapped_column(String(10), nullable=False)
+
+
+def session_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 def authenticate(session: Session, username: str, password: str) -> User:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import update
 
-from lookout_ledger.core.auth import User, authenticate
+from lookout_ledger.core.auth import User, WebSession, authenticate, session_hash
 from lookout_ledger.core.errors import AuthError
 from lookout_ledger.web.deps import (
     OVERSIGHT_ROLES,
@@ -56,12 +57,23 @@ def _sign_in(request: Request, username: str, password: str) -> tuple[str, Sessi
             ledger.audit(s, "anonymous", "session.sign_in_failed", "user", None, {"username": username})
             return None
         ledger.audit(s, user.username, "session.sign_in", "user", user.username, {"via": _via(request)})
-        return signer_of(request).new_session(user.username)
+        cookie, data = signer_of(request).new_session(user.username)
+        s.add(
+            WebSession(
+                id_hash=session_hash(data.sid), username=user.username, started_at=ledger.now(), via=_via(request)
+            )
+        )
+        return cookie, data
 
 
 def _sign_out(request: Request, principal: Principal) -> None:
     ledger = ledger_of(request)
     with ledger.transaction() as s:
+        s.execute(
+            update(WebSession)
+            .where(WebSession.id_hash == session_hash(principal.sid), WebSession.ended_at.is_(None))
+            .values(ended_at=ledger.now())
+        )
         ledger.audit(s, principal.username, "session.sign_out", "user", principal.username, {"via": _via(request)})
 
 

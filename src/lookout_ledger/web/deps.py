@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
-from lookout_ledger.core.auth import SPII_ROLES, Role, User, UserRole
+from lookout_ledger.core.auth import SPII_ROLES, Role, User, UserRole, WebSession, session_hash
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.web.security import (
     CSRF_FIELD,
@@ -57,6 +57,7 @@ class Principal:
     roles: frozenset[str]
     official_id: str | None
     csrf: str
+    sid: str
 
     def has_role(self, *roles: Role | str) -> bool:
         return bool(self.roles & {str(r) for r in roles})
@@ -86,11 +87,19 @@ def optional_principal(request: Request) -> Principal | None:
     data = signer_of(request).read_session(request.cookies.get(SESSION_COOKIE))
     if data is None:
         return None
-    # Re-read on every request, so a deactivated user or a withdrawn role takes effect at
-    # once; one Core query (not the ORM's user plus roles) keeps that cheap.
+    # Re-read on every request, so a deactivated user, a withdrawn role or a signed-out session
+    # takes effect at once; one Core query (not the ORM's user plus roles) keeps that cheap.
     with ledger_of(request).reading() as s:
         rows = s.execute(
             select(User.display_name, User.official_id, User.active, UserRole.role)
+            .join(
+                WebSession,
+                and_(
+                    WebSession.username == User.username,
+                    WebSession.id_hash == session_hash(data.sid),
+                    WebSession.ended_at.is_(None),
+                ),
+            )
             .outerjoin(UserRole, UserRole.username == User.username)
             .where(User.username == data.username)
         ).all()
@@ -102,6 +111,7 @@ def optional_principal(request: Request) -> Principal | None:
         roles=frozenset(r.role for r in rows if r.role),
         official_id=rows[0].official_id,
         csrf=data.csrf,
+        sid=data.sid,
     )
     request.state.principal = principal
     return principal

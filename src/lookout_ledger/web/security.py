@@ -1,8 +1,9 @@
 """Sessions, CSRF tokens and the response headers every page and API answer carries.
 
-Sessions are signed cookies (itsdangerous, HMAC with a key derived from the ledger key), so
-API workers stay stateless behind a load balancer; the cookie is HttpOnly and SameSite=Strict
-and expires after SESSION_MAX_AGE. Expiry is measured on the wall clock, not the ledger
+Sessions are signed cookies (itsdangerous, HMAC with a key derived from the ledger key) that
+carry a session id; the database keeps the id's hash (`web_sessions`), so signing out ends the
+session for every copy of the cookie. The cookie is HttpOnly and SameSite=Strict and expires
+after SESSION_MAX_AGE. Expiry is measured on the wall clock, not the ledger
 clock: `--now` replays *domain* time, but a session must still end in real time.
 
 CSRF uses a synchronizer token bound to the session: a random token stored inside the signed
@@ -62,6 +63,7 @@ SAFE_HEADERS = {
 class SessionData:
     username: str
     csrf: str
+    sid: str  # the session id: its hash is the `web_sessions` row that sign-out ends
 
 
 class SessionSigner:
@@ -72,8 +74,8 @@ class SessionSigner:
         self._signin = URLSafeTimedSerializer(key, salt="lookout-ledger.signin")
 
     def new_session(self, username: str) -> tuple[str, SessionData]:
-        data = SessionData(username=username, csrf=secrets.token_urlsafe(32))
-        return self._session.dumps({"u": data.username, "c": data.csrf}), data
+        data = SessionData(username=username, csrf=secrets.token_urlsafe(32), sid=secrets.token_urlsafe(32))
+        return self._session.dumps({"u": data.username, "c": data.csrf, "s": data.sid}), data
 
     def read_session(self, cookie: str | None) -> SessionData | None:
         if not cookie:
@@ -82,9 +84,9 @@ class SessionSigner:
             raw: Any = self._session.loads(cookie, max_age=SESSION_MAX_AGE)
         except BadSignature:  # includes SignatureExpired
             return None
-        if not isinstance(raw, dict) or not isinstance(raw.get("u"), str) or not isinstance(raw.get("c"), str):
+        if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("u", "c", "s")):
             return None
-        return SessionData(username=raw["u"], csrf=raw["c"])
+        return SessionData(username=raw["u"], csrf=raw["c"], sid=raw["s"])
 
     def new_signin_token(self) -> tuple[str, str]:
         token = secrets.token_urlsafe(32)
