@@ -38,10 +38,12 @@ def test_import_search_request_hold_dispose(runner: CliRunner, tmp_path: Path) -
     assert hits["hits"][0]["sent_at"] == "2019-01-21T00:10:00-08:00"
     out = tmp_path / "pkg"
     req = runner.invoke(
-        app, ["--as", "records", "records", "request", "P-001", "--out", str(out), "--reference", "R-1"]
+        app, ["--as", "records", "records", "request", "P-001", "--out", str(out), "--reference", "R-1", "--pdf"]
     )
     assert req.exit_code == 0, req.output
     (index,) = out.glob("*.json")
+    (pdf,) = out.glob("*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stem == index.stem
     assert json.loads(index.read_text())["people"][0]["person_id"] == "P-001"
     held = runner.invoke(
         app,

@@ -74,12 +74,26 @@ def test_request_finds_every_record_of_the_54(ledger: Ledger, tmp_path: Path) ->
         assert row is not None and row.index_digest == pkg.index_digest and row.complete
         entry = s.execute(select(AuditEntry).where(AuditEntry.action == "records.request")).scalar_one()
         assert entry.change_digest == pkg.index_digest
-    files = pkg.write(tmp_path)
+    files = pkg.write(tmp_path, pdf=True)
     index = json.loads(files[0].read_text())
     assert index["request_id"] == pkg.request_id and len(index["people"]) == 54
     html = files[1].read_text()
     assert "Search certificate" in html and "SENSITIVE PERSONALLY IDENTIFIABLE INFORMATION" in html
     assert all(f'id="count-{pid}"' in html for pid in people)
+    pages = _pdf_pages(files[2].read_bytes())
+    assert len(pages) > 2 and all("SENSITIVE PERSONALLY IDENTIFIABLE INFORMATION" in t for t in pages)
+    text = "\n".join(pages)
+    assert "Search certificate" in text and cert["statement"][:60] in text.replace("\n", " ")
+    assert all(f"{pid}:" in text for pid in people)  # each person's section
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF-")
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
 def test_no_records_is_a_certified_zero(ledger: Ledger) -> None:
@@ -91,6 +105,8 @@ def test_no_records_is_a_certified_zero(ledger: Ledger) -> None:
     assert p["counts"]["total"] == 0 and p["answer"].startswith("no records found")
     assert p["aliases_searched"] == [{"kind": "name", "value": "Quill Nobody"}]
     assert len(pkg.index["certificate"]["stores"]) == 5
+    text = " ".join(_pdf_pages(pkg.pdf()))
+    assert "P-NOBODY: Quill Nobody" in text and "no records found (certified search below)" in text
 
 
 def test_unknown_person_is_refused(ledger: Ledger) -> None:

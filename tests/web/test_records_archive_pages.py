@@ -56,6 +56,11 @@ def test_officer_imports_searches_and_requests(archive: Ledger) -> None:
     assert "<mark>Alertados</mark>" in page.text and "Lic. Ramírez" in page.text
     pkg = client.post("/archive/officer/request", data={"csrf_token": csrf, "people": "P-RAM", "reference": "R-1"})
     assert pkg.status_code == 200 and "Search certificate" in pkg.text and 'id="count-P-RAM"' in pkg.text
+    pdf = client.post(
+        "/archive/officer/request", data={"csrf_token": csrf, "people": "P-RAM", "reference": "R-2", "format": "pdf"}
+    )
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and ".pdf" in pdf.headers["content-disposition"]
     bad = client.post("/archive/officer/request", data={"csrf_token": csrf, "people": "Nobody Atall"})
     assert bad.status_code == 422 and "identifies 0 people" in bad.text
 

@@ -122,6 +122,7 @@ def register(app: typer.Typer) -> None:
         people: list[str] = typer.Argument(..., help="Person ids, or names/phones/e-mails that identify one person."),
         out: Path = typer.Option(Path("records-request"), help="Directory for the JSON index and the HTML package."),
         reference: str | None = typer.Option(None, help="The request's reference (e.g. FOIA number)."),
+        pdf: bool = typer.Option(False, "--pdf", help="Also write the package as PDF."),
         now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
         """Find every lookout, inspection, disclosure and communication naming each person; certify the search."""
@@ -139,7 +140,7 @@ def register(app: typer.Typer) -> None:
                     raise LedgerError(f"{p!r} identifies {len(found)} people; give a person id")
                 ids.extend(found)
         pkg = run_request(ledger, ids, state.actor, reference)
-        files = pkg.write(out)
+        files = pkg.write(out, pdf=pdf)
         t = Table(title=f"Records request {pkg.request_id}")
         for col in ("person", "lookouts", "inspections", "disclosures", "communications", "total"):
             t.add_column(col)

@@ -53,13 +53,23 @@ class RequestPackage:
     html: str
     index_digest: str
 
-    def write(self, directory: Path) -> list[Path]:
+    def pdf(self) -> bytes:
+        """The same package as PDF (rendered from the same index as the HTML)."""
+        from lookout_ledger.records.request_pdf import render_pdf
+
+        return render_pdf(self.index)
+
+    def write(self, directory: Path, pdf: bool = False) -> list[Path]:
         directory.mkdir(parents=True, exist_ok=True)
         j = directory / f"{self.request_id}.json"
         h = directory / f"{self.request_id}.html"
         j.write_bytes(orjson.dumps(self.index, option=orjson.OPT_INDENT_2))
         h.write_text(self.html, encoding="utf-8")
-        return [j, h]
+        if not pdf:
+            return [j, h]
+        d = directory / f"{self.request_id}.pdf"
+        d.write_bytes(self.pdf())
+        return [j, h, d]
 
 
 def _stamp(at: datetime | None, off: int | None) -> str | None:

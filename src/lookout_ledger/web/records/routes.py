@@ -186,7 +186,11 @@ def officer_approve(request: Request, disposition_id: str, p: Principal = Depend
 
 @router.post("/archive/officer/request")
 def officer_request(
-    request: Request, people: str = Form(...), reference: str = Form(""), p: Principal = Depends(RECORDS_OFFICER)
+    request: Request,
+    people: str = Form(...),
+    reference: str = Form(""),
+    format: str = Form("html"),
+    p: Principal = Depends(RECORDS_OFFICER),
 ) -> Response:
     """One person per line: an id, or a name, phone, e-mail or chat name that identifies one person."""
     ledger = ledger_of(request)
@@ -206,6 +210,12 @@ def officer_request(
         pkg = run_request(ledger, ids, p.username, reference.strip() or None)
     except LedgerError as exc:
         return _desk(request, p, error=str(exc))
+    if format == "pdf":
+        return Response(
+            pkg.pdf(),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{pkg.request_id}.pdf"'},
+        )
     return HTMLResponse(pkg.html)
 
 
