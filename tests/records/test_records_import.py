@@ -302,3 +302,15 @@ def test_mbox_read_by_worker_processes_is_refused_whole_with_every_bad_line(ledg
         run_import(ledger, box, "box.mbox", channel="email", account="official", timezone=None, workers=2)
     assert str(err.value).count("is not an RFC 5322 date") == 2
     assert _count(ledger, Communication) == 0 and _count(ledger, RecordImport) == 0
+
+
+def test_import_cache_is_given_back_to_the_connection(sqlite_ledger: Ledger) -> None:
+    """The import's 256 MB SQLite page cache lasts for the import only, even a refused one."""
+    world(sqlite_ledger)
+    with sqlite_ledger.engine.connect() as c:
+        usual = c.exec_driver_sql("PRAGMA cache_size").scalar()
+    run_import(sqlite_ledger, _big_box(3), "box.mbox", channel="email", account="official", timezone=None)
+    with pytest.raises(LedgerError):
+        run_import(sqlite_ledger, _big_box(3, bad_at=(1,)), "bad.mbox", channel="email", account="official")
+    with sqlite_ledger.engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA cache_size").scalar() == usual != -256 * 1024
