@@ -71,3 +71,40 @@ def test_import_find_and_request(server: str, browser: object, tmp_path: Path) -
     expect(page.locator("#count-P-RAM")).to_contain_text("Lucía Ramírez")
     page.screenshot(path=str(SHOTS / "records-request.png"), full_page=True)
     assert problems == []
+
+
+def test_liaison_officer_notes_a_meeting_and_finds_it(server: str, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()  # type: ignore[attr-defined]
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{server}/archive/notes/new")
+    page.fill("#username", "whitlock")
+    page.fill("#password", "pw-whitlock-123")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/archive/notes/new$"))
+    expect(page.locator("#n-author")).to_have_value("OFF-WHITLOCK")
+
+    page.select_option("#n-kind", "meeting_note")
+    page.fill("#n-at", "2018-12-20T10:00")
+    page.fill("#n-timezone", "Mars/Olympus")
+    page.fill("#n-participants", "INM regional director")
+    page.fill("#n-subject", "Briefing on the caravan")
+    page.fill("#n-body", "Shared the PowerPoint; the director asked for dates of birth and we committed to none.")
+    page.click("#note-form button[type=submit]")
+    expect(page.locator("#error")).to_contain_text("timezone: 'Mars/Olympus' is not an IANA time zone")
+    expect(page.locator("#n-subject")).to_have_value("Briefing on the caravan")  # kept as entered
+    expect(page.locator("#n-timezone")).to_have_attribute("aria-invalid", "true")
+
+    page.fill("#n-timezone", "America/Tijuana")
+    page.click("#note-form button[type=submit]")
+    expect(page.locator("#notice")).to_contain_text("kept as a record")
+    page.screenshot(path=str(SHOTS / "records-note.png"), full_page=True)
+
+    page.goto(f"{server}/archive")
+    page.fill("#q", "powerpoint director")
+    page.press("#q", "Enter")
+    expect(page.locator("#total")).to_have_text("1")
+    expect(page.locator("body")).to_contain_text("Briefing on the caravan")
+    assert problems == []
