@@ -95,3 +95,16 @@ def test_note_of_the_in_person_disclosure_clears_it_from_missing(runner: CliRunn
     assert found["hits"][0]["sent_at"] == "2019-01-09T10:00:00-08:00"  # the local time as given
     wrong = runner.invoke(app, [*args[:-1], "FD-404"])
     assert wrong.exit_code != 0 and "disclosure: no disclosure 'FD-404'" in str(wrong.exception or wrong.output)
+
+
+def test_mbox_import_with_a_reading_worker(runner: CliRunner, tmp_path: Path) -> None:
+    from test_records_import import _big_box
+
+    box = tmp_path / "box.mbox"
+    box.write_bytes(_big_box(600))
+    args = ["--as", "records", "records", "import", str(box), "--channel", "email", "--account", "official"]
+    r = runner.invoke(app, [*args, "--owner", "OFF-FOB-2", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert "imported 601 message(s)" in r.output
+    hits = json.loads(runner.invoke(app, ["records", "search", "asunto 599", "--json"]).output)
+    assert hits["total"] == 1

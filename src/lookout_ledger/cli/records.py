@@ -71,11 +71,14 @@ def register(app: typer.Typer) -> None:
         position: str = typer.Option("official", help="capstone, official or support (GRS 6.1 schedule)."),
         date_order: str | None = typer.Option(None, help="dmy or mdy when no date in the chat decides it."),
         region: str | None = typer.Option(None, help="Default phone region for numbers without +code, e.g. MX."),
+        workers: int | None = typer.Option(
+            None, min=0, help="Processes reading a large mbox (0: this one); default by file size and cores."
+        ),
         now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
         """Archive every message of FILE, or nothing; the same file twice stores nothing new."""
         ledger = open_ledger(now)
-        opts = ImportOptions(channel, account, owner, timezone, case, position, date_order, region)
+        opts = ImportOptions(channel, account, owner, timezone, case, position, date_order, region, workers=workers)
         with file.open("rb") as fh:
             r = import_file(ledger, fh, file.name, opts, state.actor)
         if r.already_imported:
