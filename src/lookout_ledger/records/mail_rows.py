@@ -124,9 +124,9 @@ def chunks(items: Iterable[tuple[int, bytes]], size: int = CHUNK) -> Iterator[li
 def default_workers(size: int) -> int:
     """Worker processes for a file of this size: none for a small file or a one-core machine.
 
-    One per core, at most three: the storing process waits on SQLite and the pipe part of the
+    One per core, at most three: the storing process waits on SQLite and the pipes part of the
     time, so on two cores two readers beat one (100,000 messages on a shared 2-core machine:
-    one process 5,100 msgs/s, one worker 5,400-5,900, two workers 8,900; docs/records.md).
+    one process 5,100 msgs/s, one worker 5,400-5,900, two workers 8,900; see docs/records.md).
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if size < PARALLEL_MIN_BYTES or cores < 2:
@@ -142,8 +142,8 @@ def read_all(
     Chunks go to the workers in turn and results are taken back in the same turn, so the order
     is the archive's. At most IN_FLIGHT chunks per worker are in flight (enough to keep the
     workers busy while a batch is stored), so memory holds some ten thousand messages whatever
-    the size of the archive. Leaving the iteration early (a refused
-    file, an error while storing) stops the workers.
+    the size of the archive. Leaving the iteration early (an error while storing) stops the
+    workers; a worker that dies is reported and the import's transaction stores nothing.
     """
     if workers <= 0:
         for chunk in chunks(items):
