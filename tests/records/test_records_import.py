@@ -314,3 +314,13 @@ def test_import_cache_is_given_back_to_the_connection(sqlite_ledger: Ledger) -> 
         run_import(sqlite_ledger, _big_box(3, bad_at=(1,)), "bad.mbox", channel="email", account="official")
     with sqlite_ledger.engine.connect() as c:
         assert c.exec_driver_sql("PRAGMA cache_size").scalar() == usual != -256 * 1024
+
+
+def test_a_worker_that_dies_refuses_the_import(ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    world(ledger)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the worker exits at once
+    with pytest.raises(LedgerError, match="a worker reading the mail stopped"):
+        run_import(ledger, _big_box(20), "box.mbox", channel="email", account="official", timezone=None, workers=1)
+    assert _count(ledger, Communication) == 0 and _count(ledger, RecordImport) == 0
