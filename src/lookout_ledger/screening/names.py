@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from normality import ascii_text
@@ -72,7 +72,7 @@ def _joined_runs(raw: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sys.intern(canonical("".join(raw[i : i + n]))) for n in (2, 3) for i in range(len(raw) - n + 1))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class NameKey:
     """A name prepared once for many comparisons: canonical tokens without particles, the raw
     token sequence, and adjacent pairs and triples of raw words (particles kept) joined and
@@ -83,6 +83,17 @@ class NameKey:
     tokens: tuple[str, ...]
     raw: tuple[str, ...]
     joined: tuple[str, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Hashed once: name keys are looked up in the comparison cache for every candidate.
+        object.__setattr__(self, "_hash", hash((self.tokens, self.raw)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, NameKey) and self.tokens == other.tokens and self.raw == other.raw)
 
     @property
     def sort_key(self) -> str:
@@ -194,13 +205,6 @@ def _absorb_joined(rest: list[str], other: NameKey) -> tuple[list[str], list[str
     return left, absorbed, runs
 
 
-def _may_be_alike(a: str, b: str) -> bool:
-    """False only when `token_similarity(a, b)` is surely 0.0 (length and first letter alone)."""
-    la, lb = len(a), len(b)
-    n = la if la < lb else lb
-    return n >= 4 and abs(la - lb) <= (1 if n < 7 else 2) and (n >= 7 or a[0] == b[0])
-
-
 def _inside(tokens: list[str], runs: list[str]) -> list[str]:
     return [t for t in tokens if not any(t in r for r in runs)]
 
@@ -221,11 +225,20 @@ def surely_apart(query: NameKey, candidate: NameKey) -> bool:
         return False
     lq = [t for t in qs if t != shared]
     lc = [t for t in cs if t != shared]
-    return not (
-        any(_may_be_alike(a, b) for a in lq for b in lc)
-        or any(_may_be_alike(a, r) for a in lq for r in candidate.joined)
-        or any(_may_be_alike(b, r) for b in lc for r in query.joined)
-    )
+    for a in lq:
+        for b in lc:
+            if token_similarity(a, b) > 0.0:  # cached: the same word pairs recur all day
+                return False
+    return not (_may_absorb(lq, candidate.joined) or _may_absorb(lc, query.joined))
+
+
+def _may_absorb(tokens: list[str], runs: tuple[str, ...]) -> bool:
+    for t in tokens:
+        n = len(t)
+        for r in runs:
+            if abs(len(r) - n) <= 2 and token_similarity(t, r) > 0.0:
+                return True
+    return False
 
 
 @lru_cache(maxsize=200_000)
