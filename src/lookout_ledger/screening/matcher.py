@@ -121,12 +121,16 @@ def _document_evidence(subject: Subject, presented: Presented, hashes: list[str]
     return None
 
 
-def _name_evidence(subject: Subject, presented: Presented, query: NameKey) -> tuple[float, str] | None:
+def _name_evidence(
+    subject: Subject, presented: Presented, query: NameKey, dob_swapped: date | None = None
+) -> tuple[float, str] | None:
+    """Name and date of birth; `dob_swapped` is the presented date with day and month swapped
+    (computed once per screening, not per candidate)."""
     if subject.dob is None or presented.date_of_birth is None:
         return None
     if presented.date_of_birth == subject.dob:
         dob_factor, dob_how = 1.0, "date of birth matches exactly"
-    elif swapped(presented.date_of_birth) == subject.dob:
+    elif (dob_swapped or swapped(presented.date_of_birth)) == subject.dob:
         dob_factor, dob_how = SWAPPED_DOB_FACTOR, "date of birth matches with day and month swapped"
     else:
         return None
@@ -162,30 +166,27 @@ def match(
     query = name_key(presented.given_name, presented.family_name)
     if presented.date_of_birth is not None:
         name_hits = index.by_name_dob(query, presented.date_of_birth)
-    for pid in sorted(doc_hits | name_hits):
-        subject = index.subjects.get(pid)
+    dob_swapped = swapped(presented.date_of_birth) if presented.date_of_birth is not None else None
+    subjects = index.subjects
+    for pid in sorted(doc_hits | name_hits) if doc_hits else sorted(name_hits):
+        subject = subjects.get(pid)
         if subject is None:
             continue
-        live = subject.live_lookouts(at_micros)
-        if not live:
-            continue
-        evidence = [
-            (e, via)
-            for e, via in (
-                (_document_evidence(subject, presented, hashes) if pid in doc_hits else None, "document"),
-                (_name_evidence(subject, presented, query) if pid in name_hits else None, "name_dob"),
-            )
-            if e is not None
-        ]
-        if not evidence:
-            continue
-        (score, how), via = max(evidence, key=lambda t: t[0][0])
-        if len(evidence) == 2:
-            other = next(e for e, v in evidence if v != via)
+        by_doc = _document_evidence(subject, presented, hashes) if pid in doc_hits else None
+        by_name = _name_evidence(subject, presented, query, dob_swapped) if pid in name_hits else None
+        if by_doc is None and by_name is None:
+            continue  # most candidates end here: checked before anything else is built
+        if by_doc is not None and (by_name is None or by_doc[0] >= by_name[0]):
+            (score, how), via, other = by_doc, "document", by_name
+        else:
+            (score, how), via, other = by_name, "name_dob", by_doc  # type: ignore[misc]
+        if other is not None:
             how = f"{how}; also {other[1]}"
         if score < min_score:
             continue
-        found.append(SubjectMatch(subject, score, how, via, list(live)))
+        live = subject.live_lookouts(at_micros)
+        if live:
+            found.append(SubjectMatch(subject, score, how, via, list(live)))
     found.sort(key=lambda m: (-m.score, m.subject.person_id))
     return found
 
