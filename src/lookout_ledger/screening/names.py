@@ -84,10 +84,13 @@ class NameKey:
     raw: tuple[str, ...]
     joined: tuple[str, ...]
     _hash: int = field(init=False, repr=False, compare=False)
+    shortest_run: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Hashed once: name keys are looked up in the comparison cache for every candidate.
         object.__setattr__(self, "_hash", hash((self.tokens, self.raw)))
+        # A token more than two letters shorter than every run cannot be a joined surname.
+        object.__setattr__(self, "shortest_run", min(map(len, self.joined), default=1_000))
 
     def __hash__(self) -> int:
         return self._hash
@@ -229,12 +232,15 @@ def surely_apart(query: NameKey, candidate: NameKey) -> bool:
         for b in lc:
             if token_similarity(a, b) > 0.0:  # cached: the same word pairs recur all day
                 return False
-    return not (_may_absorb(lq, candidate.joined) or _may_absorb(lc, query.joined))
+    return not (_may_absorb(lq, candidate) or _may_absorb(lc, query))
 
 
-def _may_absorb(tokens: list[str], runs: tuple[str, ...]) -> bool:
+def _may_absorb(tokens: list[str], other: NameKey) -> bool:
+    runs, shortest = other.joined, other.shortest_run
     for t in tokens:
         n = len(t)
+        if n + 2 < shortest:
+            continue
         for r in runs:
             if abs(len(r) - n) <= 2 and token_similarity(t, r) > 0.0:
                 return True
