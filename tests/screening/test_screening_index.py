@@ -174,3 +174,20 @@ def test_two_processes_indexes_each_follow_the_feed(ledger: Ledger, clock: Fixed
         assert "P-NEW" in second.catch_up(s, ledger.now())
         assert first.catch_up(s, ledger.now()) == set()  # nothing new for the first
     assert "P-NEW" in first.subjects and "P-NEW" in second.subjects and first.seq == second.seq
+
+
+def test_a_rolled_back_change_leaves_nothing_in_the_feed(ledger: Ledger) -> None:
+    screening_world(ledger)
+    with ledger.reading() as s:
+        before = s.execute(select(func.max(ScreeningChange.seq))).scalar_one()
+    with pytest.raises(RuntimeError), ledger.transaction() as s:
+        s.get(Person, "P-NO").occupation = "journalist"
+        s.flush()
+        raise RuntimeError("the use case failed after its first flush")
+    with ledger.transaction() as s:
+        s.get(Lookout, "LK-UN").basis = "rewritten"
+    with ledger.reading() as s:
+        rows = s.execute(
+            select(ScreeningChange.person_id, ScreeningChange.lookout_id).where(ScreeningChange.seq > before)
+        ).all()
+    assert rows == [("P-UN", "LK-UN")]

@@ -2,17 +2,19 @@
 
 A lookout's referral can change through many use cases (approval, removal, inspection,
 review, a person's new passport ...). Rather than asking each of them to remember the index,
-every flush that touches a table screening depends on appends the affected person or lookout
-to `screening_changes`, in the same transaction. Each process's index polls the feed by
-sequence number and reloads just those persons, so a change is visible at the next screening
-and several server processes stay current without talking to each other.
+every flush that touches a table screening depends on notes the affected person or lookout,
+and the commit appends them to `screening_changes`, in the same transaction. Each process's
+index polls the feed by sequence number and reloads just those persons, so a change is
+visible at the next screening and several server processes stay current without talking to
+each other.
 
 Core-level bulk writers (the LIF importer, the demo loader) bypass the ORM: they call
 `mark_everything`, which asks every index to rebuild.
 
 On PostgreSQL, concurrent transactions could commit sequence numbers out of order, and a
 poller that has seen 11 would never see 10. Writers of the feed therefore take one
-transaction-scoped advisory lock before appending: feed rows commit in sequence order.
+transaction-scoped advisory lock just before they append, at commit: feed rows commit in
+sequence order.
 """
 
 from __future__ import annotations
@@ -62,17 +64,14 @@ def _watched() -> dict[type, tuple[str | None, str | None]]:
 _WATCHED: dict[type, tuple[str | None, str | None]] | None = None
 
 
-def _lock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+_PENDING = "screening_changes"
 
 
 @event.listens_for(Session, "before_flush")
-def _record_changes(session: Session, _ctx: Any, _instances: Any) -> None:
+def _collect_changes(session: Session, _ctx: Any, _instances: Any) -> None:
     global _WATCHED
     if _WATCHED is None:
         _WATCHED = _watched()
-    seen: set[tuple[str | None, str | None]] = set()
     dirty = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
     for obj in (*session.new, *dirty, *session.deleted):
         attrs = _WATCHED.get(type(obj))
@@ -81,12 +80,28 @@ def _record_changes(session: Session, _ctx: Any, _instances: Any) -> None:
         person = getattr(obj, attrs[0]) if attrs[0] else None
         lookout = getattr(obj, attrs[1]) if attrs[1] else None
         if person or lookout:
-            seen.add((person, lookout))
-    if seen:
-        with session.no_autoflush:
-            _lock(session)
-        for person, lookout in sorted(seen, key=lambda t: (t[0] or "", t[1] or "")):
-            session.add(ScreeningChange(person_id=person, lookout_id=lookout))
+            session.info.setdefault(_PENDING, set()).add((person, lookout))
+
+
+@event.listens_for(Session, "before_commit")
+def _append_changes(session: Session) -> None:
+    """Append what the transaction changed, as its last statements: the advisory lock is then
+    held only for the commit itself, and never while waiting on another transaction's rows
+    (taken earlier, it could close a deadlock cycle with them)."""
+    session.flush()  # the commit's own final flush runs after this hook: collect it first
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    rows = sorted(pending, key=lambda t: (t[0] or "", t[1] or ""))
+    conn.execute(insert(ScreeningChange), [{"person_id": p, "lookout_id": lk} for p, lk in rows])
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def mark_everything(target: Session | Connection) -> None:
