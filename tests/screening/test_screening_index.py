@@ -115,10 +115,7 @@ def test_a_lookout_that_becomes_active_later_is_picked_up_when_its_time_comes(
     assert _index(ledger) is index
 
 
-def test_a_bulk_import_makes_every_index_rebuild(ledger: Ledger, clock: FixedClock) -> None:
-    screening_world(ledger)
-    assert not _refers(ledger, RUIZ)
-    index = _index(ledger)
+def _import_ruiz(ledger: Ledger) -> None:
     now = ledger.now()
     lines = [
         {"type": "header", "format": "lif", "version": 1, "source": "test", "exported_at": now.isoformat()},
@@ -143,6 +140,28 @@ def test_a_bulk_import_makes_every_index_rebuild(ledger: Ledger, clock: FixedClo
         },
     ]
     import_lif(ledger, io.BytesIO(b"\n".join(orjson.dumps(x) for x in lines)), actor="alice")
+
+
+def test_a_small_import_enters_the_feed_record_by_record(ledger: Ledger, clock: FixedClock) -> None:
+    screening_world(ledger)
+    assert not _refers(ledger, RUIZ)
+    index = _index(ledger)
+    _import_ruiz(ledger)
+    clock.advance(seconds=2)
+    assert _refers(ledger, RUIZ)
+    assert _index(ledger) is index  # reloaded the imported persons only
+
+
+def test_a_large_import_makes_every_index_rebuild(
+    ledger: Ledger, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lookout_ledger.screening import changes
+
+    monkeypatch.setattr(changes, "IMPORT_FEED_LIMIT", 1)
+    screening_world(ledger)
+    assert not _refers(ledger, RUIZ)
+    index = _index(ledger)
+    _import_ruiz(ledger)
     clock.advance(seconds=2)
     assert _refers(ledger, RUIZ)
     assert _index(ledger) is not index

@@ -28,6 +28,7 @@ from lookout_ledger.demo.cast import OFFICIALS
 from lookout_ledger.demo.scenario import build_scenario, scenario_lines
 from lookout_ledger.interchange.importer import import_lif
 from lookout_ledger.interchange.tables import TABLES
+from lookout_ledger.screening.changes import mark_everything
 
 DEMO_PASSWORD = "lookout-demo"  # noqa: S105  (printed on purpose: invented data, local demo)
 SIGN_IN_URL = "http://127.0.0.1:8000"
@@ -98,6 +99,8 @@ def _wipe(session: Session) -> dict[str, int]:
         n = session.execute(delete(table)).rowcount or 0
         if n:
             removed[str(table.name)] = n
+    if removed:
+        mark_everything(session)  # Core deletes bypass the change feed: every screening index rebuilds
     return removed
 
 

@@ -46,7 +46,7 @@ from lookout_ledger.interchange.schema import (
     validate_record,
 )
 from lookout_ledger.interchange.tables import REFERENCES, TABLES
-from lookout_ledger.screening.changes import mark_everything
+from lookout_ledger.screening.changes import mark_imported
 
 ERROR_LIMIT = 200
 BATCH = 5000  # records buffered (all types) before they are written
@@ -346,9 +346,9 @@ def import_lif(
         _check_references(conn, errors)
         if errors:
             raise ImportFailed(name, sorted(errors.items, key=lambda e: e.line), errors.more)
-        conn.execute(text("DROP TABLE lif_seen"))
         if any(counts[t]["inserted"] or counts[t]["updated"] for t in SCREENING_TYPES if t in counts):
-            mark_everything(conn)  # bulk rows bypass the ORM's change feed: every index rebuilds
+            mark_imported(conn, SEEN)  # bulk rows bypass the ORM's change feed
+        conn.execute(text("DROP TABLE lif_seen"))
         digest = sha.hexdigest()
         ledger.audit(
             session,

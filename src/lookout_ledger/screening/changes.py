@@ -8,8 +8,10 @@ index polls the feed by sequence number and reloads just those persons, so a cha
 visible at the next screening and several server processes stay current without talking to
 each other.
 
-Core-level bulk writers (the LIF importer, the demo loader) bypass the ORM: they call
-`mark_everything`, which asks every index to rebuild.
+Core-level bulk writers (the LIF importer, the demo loader) bypass the ORM. The importer calls
+`mark_imported`: a file of up to `IMPORT_FEED_LIMIT` persons, lookouts, events and inspections
+enters the feed record by record (indexes reload just those persons); a larger one asks every
+index to rebuild (`mark_everything`), which is then cheaper than reloading person by person.
 
 On PostgreSQL, concurrent transactions could commit sequence numbers out of order, and a
 poller that has seen 11 would never see 10. Writers of the feed therefore take one
@@ -21,7 +23,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Integer, String, event, insert, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    String,
+    Table,
+    and_,
+    event,
+    func,
+    insert,
+    null,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lookout_ledger.core.db import Base
@@ -110,3 +126,36 @@ def mark_everything(target: Session | Connection) -> None:
     if dialect.name == "postgresql":
         target.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
     target.execute(insert(ScreeningChange).values(person_id=None, lookout_id=None))
+
+
+IMPORT_FEED_LIMIT = 10_000
+
+
+def mark_imported(conn: Connection, seen: Table) -> None:
+    """Feed rows for what a LIF import wrote, from its table of (type, id) seen in the file."""
+    kinds = ("person", "lookout", "lookout_event", "inspection")
+    count = conn.execute(select(func.count()).select_from(seen).where(seen.c.type.in_(kinds))).scalar_one()
+    if count > IMPORT_FEED_LIMIT:
+        mark_everything(conn)
+        return
+    if not count:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    from lookout_ledger.inspections.models import Inspection
+    from lookout_ledger.lookouts.models import LookoutEvent
+
+    events, inspections = LookoutEvent.__table__, Inspection.__table__
+    rows = union_all(
+        select(seen.c.id.label("person_id"), null().label("lookout_id")).where(seen.c.type == "person"),
+        select(null(), seen.c.id).where(seen.c.type == "lookout"),
+        select(null(), events.c.lookout_id).join(seen, and_(seen.c.type == "lookout_event", seen.c.id == events.c.id)),
+        select(inspections.c.person_id, null()).join(
+            seen, and_(seen.c.type == "inspection", seen.c.id == inspections.c.id)
+        ),
+    ).subquery()
+    conn.execute(
+        insert(ScreeningChange).from_select(
+            ["person_id", "lookout_id"], select(rows.c.person_id, rows.c.lookout_id).distinct()
+        )
+    )
