@@ -83,6 +83,12 @@ _WATCHED: dict[type, tuple[str | None, str | None]] | None = None
 _PENDING = "screening_changes"
 
 
+def _lock_feed(conn: Connection) -> None:
+    """Serialise feed appends until commit (PostgreSQL; SQLite has one writer anyway)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+
+
 @event.listens_for(Session, "before_flush")
 def _collect_changes(session: Session, _ctx: Any, _instances: Any) -> None:
     global _WATCHED
@@ -109,8 +115,7 @@ def _append_changes(session: Session) -> None:
     if not pending:
         return
     conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    _lock_feed(conn)
     rows = sorted(pending, key=lambda t: (t[0] or "", t[1] or ""))
     conn.execute(insert(ScreeningChange), [{"person_id": p, "lookout_id": lk} for p, lk in rows])
 
@@ -122,9 +127,7 @@ def _forget_changes(session: Session) -> None:
 
 def mark_everything(target: Session | Connection) -> None:
     """Ask every screening index to rebuild (after a bulk write that bypassed the ORM)."""
-    dialect = target.get_bind().dialect if isinstance(target, Session) else target.dialect
-    if dialect.name == "postgresql":
-        target.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    _lock_feed(target.connection() if isinstance(target, Session) else target)
     target.execute(insert(ScreeningChange).values(person_id=None, lookout_id=None))
 
 
@@ -140,8 +143,7 @@ def mark_imported(conn: Connection, seen: Table) -> None:
         return
     if not count:
         return
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    _lock_feed(conn)
     from lookout_ledger.inspections.models import Inspection
     from lookout_ledger.lookouts.models import LookoutEvent
 

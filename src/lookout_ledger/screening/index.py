@@ -330,9 +330,6 @@ class ScreeningIndex:
         whether one of their lookouts refers (expiry aside: it is checked per screening)."""
         t = to_micros(at)
         default_days = int(self.policy.param("referral_limit_days", 30))
-        days = {default_days} | {
-            d for d in session.execute(select(LookoutControl.referral_limit_days).distinct()).scalars() if d
-        }
         out: dict[str, int] = {}
 
         def keep(pid: str, instant: int) -> None:
@@ -341,6 +338,11 @@ class ScreeningIndex:
 
         scopes: Iterable[list[str] | None] = _chunks(person_ids) if person_ids is not None else [None]
         for scope in scopes:
+            # The limit windows in play for these persons (not a scan of every control per poll).
+            windows = select(LookoutControl.referral_limit_days).where(
+                LookoutControl.lookout_id == Lookout.id, _in_scope(Lookout.person_id, scope)
+            )
+            days = {default_days} | {d for d in session.execute(windows.distinct()).scalars() if d}
             for pid, instant in session.execute(_future_instants(t, scope)):
                 keep(pid, to_micros(instant))
             # A referral-limit window closes `days` after each recent lookout-linked inspection.

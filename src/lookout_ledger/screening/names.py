@@ -122,13 +122,6 @@ def _gender_variant(a: str, b: str) -> bool:
     return a + "a" == b or b + "a" == a
 
 
-def allowed_edits(a: str, b: str) -> int:
-    n = min(len(a), len(b))
-    if n < 4:
-        return 0
-    return 1 if n < 7 else 2
-
-
 @lru_cache(maxsize=500_000)
 def token_similarity(a: str, b: str) -> float:
     """1.0 for equal tokens, a graded score for tolerated typos, 0.0 for different names.
