@@ -19,6 +19,7 @@ from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.config import Settings
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.db import Base, get_engine, make_engine, migrate
+from lookout_ledger.core.header import DatabaseKind, LedgerHeader
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.policy.loader import load_policy
 
@@ -27,8 +28,18 @@ from lookout_ledger.policy.loader import load_policy
 os.environ["COLUMNS"] = "200"
 
 TEST_KEY = Keyring(keys={"k1": bytes(range(32))}, active="k1")
+# Test databases are simulations: the suite sets the clock to replay the review's dates. A test
+# of a system of record's rules makes its own (`record_kind`).
+SIMULATION_HEADER = {"id": 1, "kind": str(DatabaseKind.SIMULATION), "created_at": 0, "created_by": "test-suite"}
 PG_URL = os.environ.get("LOOKOUT_TEST_PG_URL")
 START = "2019-01-01T00:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def _own_cli_sign_in(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the developer's own command-line sign-ins."""
+    monkeypatch.setenv("LOOKOUT_SESSION_FILE", str(tmp_path_factory.mktemp("signin") / "sessions.json"))
+    monkeypatch.delenv("LOOKOUT_TOKEN", raising=False)
 
 
 def _worker() -> str:
@@ -41,6 +52,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
+    with engine.begin() as c:
+        c.execute(LedgerHeader.__table__.insert(), SIMULATION_HEADER)
     engine.dispose()  # closing the last connection checkpoints the WAL into the file
     return path
 
@@ -71,6 +84,7 @@ def _truncate_pg(url: str) -> None:
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as c:
         c.execute(text(f"TRUNCATE {names} CASCADE"))
+        c.execute(LedgerHeader.__table__.insert(), SIMULATION_HEADER)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

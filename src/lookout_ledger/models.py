@@ -1,8 +1,10 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
+from lookout_ledger.core.accounts import RoleGrant
 from lookout_ledger.core.auditlog import AuditEntry, AuditHead
 from lookout_ledger.core.auth import User, UserRole
 from lookout_ledger.core.db import Base
+from lookout_ledger.core.header import LedgerHeader
 from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.disclosures.workflow_models import DisclosureDraft  # noqa: F401  (registers the workflow's tables)
 from lookout_ledger.inspections.models import (
@@ -11,6 +13,7 @@ from lookout_ledger.inspections.models import (
     InspectionOfficer,
     InspectionTopic,
 )
+from lookout_ledger.interchange.provenance import RecordProvenance  # noqa: F401  (imported records' sources)
 from lookout_ledger.lookouts.lifecycle_models import (
     LookoutApproval,
     LookoutControl,
@@ -44,6 +47,7 @@ __all__ = [
     "InspectionLookout",
     "InspectionOfficer",
     "InspectionTopic",
+    "LedgerHeader",
     "Lookout",
     "LookoutApproval",
     "LookoutControl",
@@ -59,6 +63,7 @@ __all__ = [
     "PersonDocument",
     "PersonOtherName",
     "PolicyAcknowledgment",
+    "RoleGrant",
     "Unit",
     "UnitRequiredApproval",
     "User",

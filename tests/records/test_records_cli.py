@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from chat_exports import ANDROID_ES
+from cli_support import invoke_as
 from typer.testing import CliRunner
 
 from lookout_ledger.cli import app
@@ -27,40 +28,42 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def test_import_search_request_hold_dispose(runner: CliRunner, tmp_path: Path) -> None:
     chat = tmp_path / "chat.txt"
     chat.write_text(ANDROID_ES, encoding="utf-8")
-    args = ["--as", "records", "records", "import", str(chat), "--channel", "whatsapp", "--account", "personal"]
+    args = ["records", "import", str(chat), "--channel", "whatsapp", "--account", "personal"]
     args += ["--owner", "OFF-FOB-2", "--timezone", "America/Tijuana"]
-    first = runner.invoke(app, args)
+    first = invoke_as(runner, "records", args)
     assert first.exit_code == 0 and "imported 4 message(s)" in first.output
-    assert "already imported" in runner.invoke(app, args).output
-    found = runner.invoke(app, ["records", "search", "alertados", "--channel", "whatsapp", "--json"])
+    assert "already imported" in invoke_as(runner, "records", args).output
+    found = invoke_as(runner, "records", ["records", "search", "alertados", "--channel", "whatsapp", "--json"])
     hits = json.loads(found.output)
     assert hits["total"] == 1 and hits["hits"][0]["sender"] == "Lic. Ramírez"
     assert hits["hits"][0]["sent_at"] == "2019-01-21T00:10:00-08:00"
     out = tmp_path / "pkg"
-    req = runner.invoke(
-        app, ["--as", "records", "records", "request", "P-001", "--out", str(out), "--reference", "R-1", "--pdf"]
+    req = invoke_as(
+        runner, "records", ["records", "request", "P-001", "--out", str(out), "--reference", "R-1", "--pdf"]
     )
     assert req.exit_code == 0, req.output
     (index,) = out.glob("*.json")
     (pdf,) = out.glob("*.pdf")
     assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stem == index.stem
     assert json.loads(index.read_text())["people"][0]["person_id"] == "P-001"
-    held = runner.invoke(
-        app,
-        ["--as", "records", "records", "hold", "place", "--reason", "litigation on the chat", "--from", "2019-01-01"],
+    held = invoke_as(
+        runner,
+        "records",
+        ["records", "hold", "place", "--reason", "litigation on the chat", "--from", "2019-01-01"],
     )
     assert held.exit_code == 0, held.output
-    nothing = runner.invoke(app, ["--as", "records", "records", "dispose", "propose", "--now", "2030-01-01T00:00:00Z"])
+    nothing = invoke_as(runner, "records", ["records", "dispose", "propose", "--now", "2030-01-01T00:00:00Z"])
     assert isinstance(nothing.exception, LedgerError) and "nothing is due" in str(nothing.exception)
-    missing = runner.invoke(app, ["records", "missing", "--json"])
+    missing = invoke_as(runner, "records", ["records", "missing", "--json"])
     assert {m["disclosure_id"] for m in json.loads(missing.output)} >= {"FD-2", "FD-3"}
 
 
 def test_malformed_export_exits_2_with_lines(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("not a chat\n31/02/2019, 10:00 - A: x\n", encoding="utf-8")
-    r = runner.invoke(
-        app,
+    r = invoke_as(
+        runner,
+        "records",
         [
             "records",
             "import",
@@ -81,19 +84,23 @@ def test_malformed_export_exits_2_with_lines(runner: CliRunner, tmp_path: Path) 
 
 
 def test_note_of_the_in_person_disclosure_clears_it_from_missing(runner: CliRunner) -> None:
-    before = {m["disclosure_id"] for m in json.loads(runner.invoke(app, ["records", "missing", "--json"]).output)}
+    before = {
+        m["disclosure_id"] for m in json.loads(invoke_as(runner, "records", ["records", "missing", "--json"]).output)
+    }
     assert "FD-2" in before
-    args = ["--as", "records", "records", "note", "--kind", "meeting_note", "--author", "OFF-FOB-2"]
+    args = ["records", "note", "--kind", "meeting_note", "--author", "OFF-FOB-2"]
     args += ["--participant", "INM regional director", "--at", "2019-01-09T10:00:00-08:00", "--subject", "Briefing"]
     args += ["--body", "Handed over the printed list of names; no commitment to deny entry.", "--disclosure", "FD-2"]
-    kept = runner.invoke(app, args)
+    kept = invoke_as(runner, "records", args)
     assert kept.exit_code == 0, kept.output
-    after = {m["disclosure_id"] for m in json.loads(runner.invoke(app, ["records", "missing", "--json"]).output)}
+    after = {
+        m["disclosure_id"] for m in json.loads(invoke_as(runner, "records", ["records", "missing", "--json"]).output)
+    }
     assert after == before - {"FD-2"}
-    found = json.loads(runner.invoke(app, ["records", "search", "printed list", "--json"]).output)
+    found = json.loads(invoke_as(runner, "records", ["records", "search", "printed list", "--json"]).output)
     assert found["total"] == 1 and found["hits"][0]["channel"] == "meeting_note"
     assert found["hits"][0]["sent_at"] == "2019-01-09T10:00:00-08:00"  # the local time as given
-    wrong = runner.invoke(app, [*args[:-1], "FD-404"])
+    wrong = invoke_as(runner, "records", [*args[:-1], "FD-404"])
     assert wrong.exit_code != 0 and "disclosure: no disclosure 'FD-404'" in str(wrong.exception or wrong.output)
 
 
@@ -102,9 +109,9 @@ def test_mbox_import_with_a_reading_worker(runner: CliRunner, tmp_path: Path) ->
 
     box = tmp_path / "box.mbox"
     box.write_bytes(_big_box(600))
-    args = ["--as", "records", "records", "import", str(box), "--channel", "email", "--account", "official"]
-    r = runner.invoke(app, [*args, "--owner", "OFF-FOB-2", "--workers", "1"])
+    args = ["records", "import", str(box), "--channel", "email", "--account", "official"]
+    r = invoke_as(runner, "records", [*args, "--owner", "OFF-FOB-2", "--workers", "1"])
     assert r.exit_code == 0, r.output
     assert "imported 601 message(s)" in r.output
-    hits = json.loads(runner.invoke(app, ["records", "search", "asunto 599", "--json"]).output)
+    hits = json.loads(invoke_as(runner, "records", ["records", "search", "asunto 599", "--json"]).output)
     assert hits["total"] == 1

@@ -32,7 +32,7 @@ from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutDecision
 from lookout_ledger.lookouts.listing import my_lookouts
-from lookout_ledger.lookouts.placement import LookoutDraft, place_lookout, preview
+from lookout_ledger.lookouts.placement import LookoutDraft, adopt_lookout, place_lookout, preview
 from lookout_ledger.lookouts.state import referral_state, referring_lookouts
 from lookout_ledger.lookouts.sweep import sweep
 from lookout_ledger.lookouts.timeline import timeline
@@ -143,6 +143,12 @@ class RenewIn(BaseModel):
     expires_at: str
 
 
+class AdoptIn(BaseModel):
+    expires_at: str
+    nexus: str | None = None
+    information_sought: list[str] | None = Field(None, description="Replaces the imported topics when given")
+
+
 class TransferIn(BaseModel):
     to_owner_id: str
     instructions: str
@@ -182,6 +188,31 @@ def api_place(body: DraftIn, request: Request, p: Principal = Depends(requires(R
     ledger = ledger_of(request)
     with ledger.reading() as s:
         return _lookout_view(ledger, s, lk.id)
+
+
+@router.post("/lookouts/{lookout_id}/adopt", summary="Adopt an imported lookout under the current policy")
+def api_adopt(
+    lookout_id: str, body: AdoptIn, request: Request, p: Principal = Depends(requires(Role.LOOKOUT_OWNER))
+) -> dict[str, Any]:
+    expires = _when(body.expires_at, "expires_at")
+    _do(
+        request,
+        p,
+        "adopt",
+        lambda ledger, s: adopt_lookout(
+            ledger,
+            s,
+            p.username,
+            lookout_id,
+            expires_at=expires,
+            nexus=body.nexus,
+            information_sought=body.information_sought,
+        ),
+        lookout_id=lookout_id,
+    )
+    ledger = ledger_of(request)
+    with ledger.reading() as s:
+        return _lookout_view(ledger, s, lookout_id)
 
 
 @router.get("/lookouts/mine", summary="Your lookouts, whether each refers, and the reviews you owe")

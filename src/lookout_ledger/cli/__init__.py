@@ -32,12 +32,9 @@ def _root(
         envvar="LOOKOUT_DATABASE_URL",
         help="SQLAlchemy URL; default: sqlite:///lookout-ledger.db in the working directory.",
     ),
-    actor: str = typer.Option(
-        "cli", "--as", envvar="LOOKOUT_ACTOR", help="Who is acting, as recorded in the audit log."
-    ),
 ) -> None:
     state.database_url = database_url
-    state.actor = actor
+    state._principal = None
 
 
 for _mod in pkgutil.iter_modules(__path__):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, state
+from lookout_ledger.cli.common import NOW_HELP, console, open_ledger
 from lookout_ledger.demo.load import DemoSummary, load_demo
 from lookout_ledger.demo.scenario import EVALUATE_AT, write_scenario
 from lookout_ledger.interchange.schema import RECORD_TYPES
@@ -35,13 +36,16 @@ def register(app: typer.Typer) -> None:
             None, "--write", help="Write the scenario's LIF file here and exit, without touching the database."
         ),
     ) -> None:
-        """Load (or reload) the demo scenario and its users, replacing the data in the database."""
+        """Load the demo scenario and its users into a database of its own (an empty one, or the demo's).
+
+        Refused on a database that holds anything but demo data (SYS-DEMO-OWN-DATABASE) and while a legal
+        hold is in force (SYS-HOLD). The demo database is a simulation: its pages say so."""
         if write is not None:
             n = write_scenario(write)
             console.print(f"wrote {n} LIF records to {write}")
             return
         ledger = open_ledger(now)
-        summary = load_demo(ledger, state.actor)
+        summary = load_demo(ledger, f"demo-loader:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}")
         if summary.replaced_rows:
             console.print(f"replaced {summary.replaced_rows} rows of earlier data (the audit log keeps the record)")
         console.print(_records_table(summary))

@@ -10,7 +10,8 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn, TransferSpeedColumn
 from rich.table import Table
 
-from lookout_ledger.cli.common import NOW_HELP, console, err_console, open_ledger, state
+from lookout_ledger.cli.common import NOW_HELP, console, err_console, open_ledger, signed_in
+from lookout_ledger.core.auth import Role
 from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.interchange.generate import generate_lif
 from lookout_ledger.interchange.importer import ImportFailed, import_lif
@@ -39,7 +40,11 @@ def register(app: typer.Typer) -> None:
         update: bool = typer.Option(False, "--update", help="Replace stored records whose content differs."),
         now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
-        """Import a LIF file: all or nothing; re-importing the same file changes nothing."""
+        """Import a LIF file (admin): all or nothing; re-importing the same file changes nothing.
+
+        Imported records are history, not authority: an imported lookout refers nobody until an owner
+        adopts it under the current policy (`lookout lookouts adopt`)."""
+        actor = signed_in(Role.ADMIN).username
         ledger = open_ledger(now)
         source = sys.stdin.buffer if file == "-" else Path(file)
         if file != "-" and not Path(file).is_file():
@@ -60,12 +65,12 @@ def register(app: typer.Typer) -> None:
                     report = import_lif(
                         ledger,
                         source,
-                        state.actor,
+                        actor,
                         update=update,
                         progress=lambda done, total: bar.update(task, completed=done, total=total),
                     )
             else:
-                report = import_lif(ledger, source, state.actor, update=update)
+                report = import_lif(ledger, source, actor, update=update)
         except ImportFailed as failure:
             err_console.print(_errors_table(failure))
             total = len(failure.errors) + failure.more
@@ -78,19 +83,25 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export(
         file: str = typer.Argument(..., help="Where to write the LIF file; - writes standard output."),
-        now: str | None = typer.Option(None, help=NOW_HELP),
+        purpose: str = typer.Option(
+            ..., help="Why these records leave the ledger (logged as the purpose of the read)."
+        ),
     ) -> None:
-        """Export every record as a LIF file (header first, dependency order, by id)."""
-        ledger = open_ledger(now)
+        """Export every record as a LIF file (auditor or admin, with a purpose; the file is written 0600).
+
+        The export is logged as a read of every person it names, with the purpose."""
+        actor = signed_in(Role.AUDITOR, Role.ADMIN).username
+        ledger = open_ledger()
         if file == "-":
-            counts = export_lif(ledger, sys.stdout.buffer, state.actor)
+            counts = export_lif(ledger, sys.stdout.buffer, actor, purpose=purpose)
             sys.stdout.buffer.flush()
             return
         target = Path(file)
         partial = target.with_name(target.name + ".partial")
         try:
-            with partial.open("wb") as fh:
-                counts = export_lif(ledger, fh, state.actor)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                counts = export_lif(ledger, fh, actor, purpose=purpose)
             os.replace(partial, target)  # never leave half a file under the real name
         finally:
             partial.unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutDecision
 from lookout_ledger.lookouts.listing import my_lookouts
-from lookout_ledger.lookouts.placement import LookoutDraft, place_lookout, preview
+from lookout_ledger.lookouts.placement import LookoutDraft, adopt_lookout, place_lookout, preview
 from lookout_ledger.lookouts.replay import replay as run_replay
 from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.lookouts.sweep import sweep as run_sweep
@@ -83,6 +83,31 @@ def register(app: typer.Typer) -> None:
             return
         lookout = _run(now, "place", lambda ledger, s: place_lookout(ledger, s, state.actor, draft), person_id=person)
         console.print(f"placed [bold]{lookout.id}[/]; it refers nobody until its approvals are complete")
+
+    @lk.command("adopt")
+    def adopt(
+        lookout_id: str,
+        expires: str = typer.Option(..., help="Expiry (date or RFC 3339), within the policy's maximum from today."),
+        nexus: str | None = typer.Option(None, help="The nexus, when the policy needs one for this lookout."),
+        seek: list[str] = typer.Option([], "--seek", help="Replace the imported topics sought (repeatable)."),
+        now: str | None = typer.Option(None, help=NOW_HELP),
+    ) -> None:
+        """Adopt an imported lookout you own: assessed as a new placement; it refers nobody until approved."""
+        _run(
+            now,
+            "adopt",
+            lambda ledger, s: adopt_lookout(
+                ledger,
+                s,
+                state.actor,
+                lookout_id,
+                expires_at=_instant(expires, "expires"),
+                nexus=nexus,
+                information_sought=list(seek) or None,
+            ),
+            lookout_id=lookout_id,
+        )
+        console.print(f"adopted [bold]{lookout_id}[/]; it refers nobody until its approvals are complete")
 
     @lk.command("approve")
     def approve(

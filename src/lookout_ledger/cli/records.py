@@ -18,7 +18,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, state
+from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, signed_in, state
+from lookout_ledger.core.auth import SPII_ROLES, Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant, parse_rfc3339
 from lookout_ledger.notifications.mailer import deliver_pending
@@ -76,7 +77,8 @@ def register(app: typer.Typer) -> None:
         ),
         now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
-        """Archive every message of FILE, or nothing; the same file twice stores nothing new."""
+        """Archive every message of FILE, or nothing; the same file twice stores nothing new (records officer)."""
+        signed_in(Role.RECORDS_OFFICER)
         ledger = open_ledger(now)
         opts = ImportOptions(channel, account, owner, timezone, case, position, date_order, region, workers=workers)
         with file.open("rb") as fh:
@@ -102,17 +104,38 @@ def register(app: typer.Typer) -> None:
         offset: int = typer.Option(0, min=0),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
-        """Full-text search, accent- and case-insensitive, finding people through their aliases."""
+        """Full-text search, accent- and case-insensitive, finding people through their aliases.
+
+        As in the API: message content only for roles whose work needs personal data."""
+        principal = signed_in()
         ledger = open_ledger()
         f = SearchFilters(
             channel, account, _instant(date_from, "--from"), _instant(date_to, "--to"), owner, classification
         )
         with ledger.transaction() as s:  # the index is brought up to date first
-            r = search(s, ledger.keyring, query, f, limit=limit, offset=offset)
-            ledger.audit(s, state.actor, "records.search", None, None, {"query": query, "total": r.total})
+            r = search(
+                s,
+                ledger.keyring,
+                query,
+                f,
+                may_read_content=principal.has_role(*SPII_ROLES),
+                limit=limit,
+                offset=offset,
+            )
+            ledger.audit(s, principal.username, "records.search", None, None, {"query": query, "total": r.total})
         if as_json:
-            _json({"query": r.query, "total": r.total, "people": r.people, "hits": [h.as_dict() for h in r.hits]})
+            _json(
+                {
+                    "query": r.query,
+                    "total": r.total,
+                    "people": r.people,
+                    "content_withheld": r.content_withheld,
+                    "hits": [h.as_dict() for h in r.hits],
+                }
+            )
             return
+        if r.content_withheld:
+            console.print("message content withheld: your role does not read personal data")
         t = Table(title=f"{r.total} communication(s)" + (f"; people: {', '.join(r.people)}" if r.people else ""))
         for col in ("id", "sent at", "channel", "sender", "snippet"):
             t.add_column(col)
@@ -128,7 +151,9 @@ def register(app: typer.Typer) -> None:
         pdf: bool = typer.Option(False, "--pdf", help="Also write the package as PDF."),
         now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
-        """Find every lookout, inspection, disclosure and communication naming each person; certify the search."""
+        """Find every lookout, inspection, disclosure and communication naming each person; certify the search
+        (records officer)."""
+        actor = signed_in(Role.RECORDS_OFFICER).username
         ledger = open_ledger(now)
         ids = []
         with ledger.reading() as s:
@@ -142,7 +167,7 @@ def register(app: typer.Typer) -> None:
                 if len(found) != 1:
                     raise LedgerError(f"{p!r} identifies {len(found)} people; give a person id")
                 ids.extend(found)
-        pkg = run_request(ledger, ids, state.actor, reference)
+        pkg = run_request(ledger, ids, actor, reference)
         files = pkg.write(out, pdf=pdf)
         t = Table(title=f"Records request {pkg.request_id}")
         for col in ("person", "lookouts", "inspections", "disclosures", "communications", "total"):

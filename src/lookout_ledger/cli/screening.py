@@ -49,10 +49,15 @@ def register(app: typer.Typer) -> None:
         ),
         port: str = typer.Option("batch", help="Port of entry (a live screening needs one)."),
         fmt: str = typer.Option("text", "--format", help="text or json."),
-        no_log: bool = typer.Option(False, "--no-log", help="Batch only: do not write the screening log."),
+        no_log: bool = typer.Option(
+            False, "--no-log", help="Batch only, and only in a simulation database: do not write the screening log."
+        ),
         now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
-        """Screen a traveler (as a port officer, --as USER) or a batch file against active lookouts."""
+        """Screen a traveler (as the signed-in port officer) or a batch file (port officer or auditor).
+
+        Every screening is logged. In a system of record, `--now` makes a batch a what-if evaluated at that
+        time; its log is recorded at the system's time. A live screening takes the system's time."""
         if fmt not in ("text", "json"):
             raise LedgerError("--format: text or json")
         ledger = open_ledger(now)

@@ -21,8 +21,10 @@ def register(app: typer.Typer) -> None:
         from lookout_ledger.web.app import create_app
 
         ledger = open_ledger(now)
+        if now:
+            ledger.check_clock()  # a fixed clock serves only a simulation (SYS-SYSTEM-TIME)
         app = create_app(ledger)
-        where = _where(ledger.settings.database_url) + (f", clock fixed at {now}" if now else "")
+        where = _where(ledger.settings.database_url) + f", {ledger.kind}" + (f", clock fixed at {now}" if now else "")
         console.print(f"Lookout Ledger on [bold]http://{host}:{port}/[/] ({where})")
         uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False, server_header=False)
 

@@ -150,6 +150,8 @@ class WebSession(Base):
     )
     started_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
     ended_at: Mapped[datetime | None] = mapped_column(Instant)
+    # Only command-line and service tokens carry their own end; a web session ends with its cookie.
+    expires_at: Mapped[datetime | None] = mapped_column(Instant)
     via: Mapped[str] = mapped_column(String(10), nullable=False)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core import auditlog
 from lookout_ledger.core.clock import Clock, SystemClock
 from lookout_ledger.core.config import Settings
+from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import Keyring, load_keyring
 from lookout_ledger.core.db import get_engine, session_factory, writer
+from lookout_ledger.core.header import DatabaseKind, database_kind
 from lookout_ledger.policy.loader import Policy, load_policy
 
 
@@ -30,6 +32,7 @@ class Ledger:
     keyring: Keyring
     clock: Clock
     policy: Policy
+    _kind: DatabaseKind | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(
@@ -52,9 +55,37 @@ class Ledger:
     def now(self) -> datetime:
         return self.clock.now()
 
+    @property
+    def kind(self) -> DatabaseKind:
+        """System of record, simulation or demo (read once; only the demo's load changes it)."""
+        if self._kind is None:
+            with self.reading() as s:
+                self._kind = database_kind(s)
+        return self._kind
+
+    def set_kind(self, kind: DatabaseKind) -> None:
+        self._kind = kind
+
+    @property
+    def clock_is_system(self) -> bool:
+        return isinstance(self.clock, SystemClock)
+
+    def check_clock(self) -> None:
+        """Refuse to record anything at a stated time in a system of record (SYS-SYSTEM-TIME)."""
+        if not self.clock_is_system and not self.kind.simulated:
+            raise refuse(
+                "SYS-SYSTEM-TIME",
+                f"this is a system of record: what happens is recorded at the system's time, not at "
+                f"{self.now().isoformat()}",
+                "leave out --now for anything that writes (it stays for audit, replay, report and findings), "
+                "or work in a simulation database (lookout init --simulation)",
+            )
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One transaction per use case; the audit entry is written inside it."""
+        """One transaction per use case; the audit entry is written inside it. Every write of every
+        adapter passes here, so this is where a stated clock is refused in a system of record."""
+        self.check_clock()
         with session_factory(writer(self.engine))() as session, session.begin():
             yield session
 

@@ -17,17 +17,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, literal, select, update
 from sqlalchemy.orm import Session
 
 from lookout_ledger import models  # noqa: F401  (every table registered, so the wipe sees all dependants)
 from lookout_ledger.core.auth import Role, User, UserRole, add_user, hash_password
+from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.db import Base
+from lookout_ledger.core.header import DatabaseKind, LedgerHeader, database_kind, write_header
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.demo.cast import OFFICIALS
 from lookout_ledger.demo.scenario import build_scenario, scenario_lines
 from lookout_ledger.interchange.importer import import_lif
+from lookout_ledger.interchange.provenance import RecordProvenance
 from lookout_ledger.interchange.tables import TABLES
+from lookout_ledger.records.archive_models import LegalHold
 from lookout_ledger.screening.changes import mark_everything
 
 DEMO_PASSWORD = "lookout-demo"  # noqa: S105  (printed on purpose: invented data, local demo)
@@ -95,7 +99,7 @@ class _InOpenTransaction(Ledger):
 def _wipe(session: Session) -> dict[str, int]:
     """Empty the domain tables; returns the rows removed per table (tables that were empty omitted)."""
     removed = {}
-    for table in domain_tables():
+    for table in [*domain_tables(), RecordProvenance.__table__]:
         n = session.execute(delete(table)).rowcount or 0
         if n:
             removed[str(table.name)] = n
@@ -150,12 +154,52 @@ def _unlink_departed_officials(ledger: Ledger, session: Session, actor: str) -> 
     return [r.username for r in rows]
 
 
+def _holds_anything(session: Session) -> bool:
+    if session.execute(select(User.username).limit(1)).first() is not None:
+        return True
+    return any(session.execute(select(literal(1)).select_from(t).limit(1)).first() for t in domain_tables())
+
+
+def check_own_database(session: Session) -> None:
+    """The demo goes into a database of its own: an empty one, or one the demo made. A legal hold,
+    even in the demo, is never lifted by a reload (nothing removes a record under hold)."""
+    kind = database_kind(session)
+    if kind is not DatabaseKind.DEMO and (
+        (kind is DatabaseKind.RECORD and _has_header(session)) or _holds_anything(session)
+    ):
+        raise refuse(
+            "SYS-DEMO-OWN-DATABASE",
+            f"this database holds records that are not demo data (it is a {kind} database)",
+            "load the demo into a database of its own: lookout --database-url sqlite:///demo.db demo",
+            database_kind=str(kind),
+        )
+    held = session.execute(select(LegalHold.id).where(LegalHold.released_at.is_(None)).limit(1)).first()
+    if held is not None:
+        raise refuse(
+            "SYS-HOLD",
+            f"legal hold {held[0]} is in force here, and a reload would remove the records it covers",
+            "have a records officer release the hold (with its reason), or load the demo into a new database",
+            hold=held[0],
+        )
+
+
+def _has_header(session: Session) -> bool:
+    return session.execute(select(LedgerHeader.id)).first() is not None
+
+
 def load_demo(ledger: Ledger, actor: str) -> DemoSummary:
-    """Replace the domain data with the demo scenario and (re)create the demo users; all or nothing."""
+    """Replace the demo data with the demo scenario and (re)create the demo users; all or nothing.
+
+    Refused on a database holding anything but demo data, and while a hold is in force."""
     records = build_scenario()
     stream = io.BytesIO(scenario_lines(records).encode("utf-8"))
     stream.name = "demo-scenario.lif"  # type: ignore[attr-defined]  (the importer records the name)
+    with ledger.reading() as session:
+        check_own_database(session)
+    ledger.set_kind(DatabaseKind.DEMO)  # an empty database becomes the demo's: its clock may be set
     with ledger.transaction() as session:
+        check_own_database(session)
+        write_header(session, DatabaseKind.DEMO, at=ledger.now(), by=actor)
         removed = _wipe(session)
         ledger.audit(session, actor, "demo.reload", "database", None, {"rows_removed": removed})
         joined = _InOpenTransaction(**{f.name: getattr(ledger, f.name) for f in fields(Ledger)}, session=session)

@@ -36,6 +36,7 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.interchange.bulk import insert_rows
 from lookout_ledger.interchange.canonical import canonical_records
+from lookout_ledger.interchange.provenance import record_provenance
 from lookout_ledger.interchange.rows import ROW_BUILDERS
 from lookout_ledger.interchange.schema import (
     RECORD_TYPES,
@@ -348,8 +349,9 @@ def import_lif(
             raise ImportFailed(name, sorted(errors.items, key=lambda e: e.line), errors.more)
         if any(counts[t]["inserted"] or counts[t]["updated"] for t in SCREENING_TYPES if t in counts):
             mark_imported(conn, SEEN)  # bulk rows bypass the ORM's change feed
-        conn.execute(text("DROP TABLE lif_seen"))
         digest = sha.hexdigest()
+        record_provenance(conn, SEEN, digest, ledger.now(), actor)
+        conn.execute(text("DROP TABLE lif_seen"))
         ledger.audit(
             session,
             actor,

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import orjson
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts.common import (
+    Actor,
     acting,
+    add_event,
     clean_text,
     clean_topics,
     new_id,
@@ -30,7 +33,14 @@ from lookout_ledger.lookouts.common import (
     users_with_role,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl
-from lookout_ledger.lookouts.models import ACTIONS, STATUS_CODES, Lookout, LookoutTopic, normalise_topic
+from lookout_ledger.lookouts.models import (
+    ACTIONS,
+    STATUS_CODES,
+    Lookout,
+    LookoutEvent,
+    LookoutTopic,
+    normalise_topic,
+)
 from lookout_ledger.lookouts.training import require_training
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person
@@ -241,6 +251,24 @@ def place_lookout(ledger: Ledger, session: Session, username: str, draft: Lookou
     session.add(lookout)
     session.flush()
     replace_topics(session, lookout.id, clean_topics(draft.information_sought))
+    install_controls(ledger, session, username, actor, lookout, draft, a, action="place")
+    return lookout
+
+
+def install_controls(
+    ledger: Ledger,
+    session: Session,
+    username: str,
+    actor: Actor,
+    lookout: Lookout,
+    draft: LookoutDraft,
+    a: Assessment,
+    *,
+    action: str,
+) -> None:
+    """What makes a lookout live under the current policy: its controls, the approvals it needs,
+    the decision and the notices. Placement and adoption of an imported lookout share it."""
+    now = ledger.now()
     assert draft.expires_at is not None  # validate_draft
     session.add(
         LookoutControl(
@@ -266,17 +294,17 @@ def place_lookout(ledger: Ledger, session: Session, username: str, draft: Lookou
         ledger.policy,
         at=now,
         actor=username,
-        action="place",
-        outcome="placed_pending_approval",
+        action=action,
+        outcome=("placed" if action == "place" else "adopted") + "_pending_approval",
         rules=a.rules_fired,
         lookout_id=lookout.id,
-        person_id=person.id,
+        person_id=lookout.person_id,
         detail={"required_approvals": a.required_roles, "sensitive_reasons": a.sensitive_reasons},
     )
     ledger.audit(
         session,
         username,
-        "lookout.place",
+        f"lookout.{action}",
         "lookout",
         lookout.id,
         {"policy": ledger.policy.label, "rules": a.rules_fired, "approvals": a.required_roles},
@@ -284,19 +312,85 @@ def place_lookout(ledger: Ledger, session: Session, username: str, draft: Lookou
     recipients = supervisors_of(session, actor.official_id)
     if "counsel" in a.required_roles:
         recipients += users_with_role(session, Role.COUNSEL)
+    verb = "placed" if action == "place" else "adopted (imported, now under the current policy)"
     notify(
         session,
         [u for u in recipients if u != username],
         Notice(
             "approval_needed",
             f"Lookout {lookout.id} needs your approval",
-            f"{actor.official.name} placed lookout {lookout.id} ({draft.status_code}). Required approvals: "
+            f"{actor.official.name} {verb} lookout {lookout.id} ({draft.status_code}). Required approvals: "
             f"{', '.join(a.required_roles)}. It refers nobody until they are complete."
             + (f" Sensitive: {'; '.join(a.sensitive_reasons)}." if a.sensitive else ""),
             lookout.id,
         ),
         now,
     )
+
+
+def adopt_lookout(
+    ledger: Ledger,
+    session: Session,
+    username: str,
+    lookout_id: str,
+    *,
+    expires_at: datetime | None,
+    nexus: str | None = None,
+    information_sought: list[str] | None = None,
+) -> Lookout:
+    """Bring an imported lookout under the current policy, as its owner: the placement assessment
+    on the facts it states (the imported approval is a claim and counts for nothing), new
+    approvals, an expiry within the policy's maximum from today. Until then it refers nobody."""
+    actor = acting(session, username)
+    if not actor.user.has_role(Role.LOOKOUT_OWNER):
+        raise AuthError(f"{username} needs the role lookout_owner to adopt lookouts")
+    lookout = session.get(Lookout, lookout_id)
+    if lookout is None:
+        raise NotFound(f"no lookout {lookout_id!r}")
+    if session.get(LookoutControl, lookout_id) is not None:
+        raise LedgerError(f"lookout {lookout_id} is already under the current policy's controls")
+    if lookout.owner_id != actor.official_id:
+        raise AuthError(f"only the lookout's owner {lookout.owner_id} may adopt lookout {lookout_id}")
+    removed = session.execute(
+        select(LookoutEvent.id).where(LookoutEvent.lookout_id == lookout_id, LookoutEvent.kind == "removed")
+    ).first()
+    if removed is not None:
+        raise LedgerError(f"lookout {lookout_id} was removed; place a new lookout if one is needed")
+    now = ledger.now()
+    require_training(ledger, session, username, "adopting a lookout")
+    person = session.get(Person, lookout.person_id)
+    stored = session.execute(
+        select(LookoutTopic.topic).where(LookoutTopic.lookout_id == lookout_id).order_by(LookoutTopic.position)
+    ).scalars()
+    topics = information_sought if information_sought is not None else list(stored)
+    draft = LookoutDraft(
+        lookout.person_id,
+        lookout.status_code,
+        lookout.suspected_activity,
+        lookout.basis,
+        topics,
+        lookout.action,
+        expires_at,
+        nexus,
+    )
+    validate_draft(draft, now)
+    a = assess(ledger.policy, draft, person.occupation if person else None, now)
+    if a.refusals:
+        first = a.refusals[0]
+        if len(a.refusals) > 1:
+            first.details["also"] = [r.as_dict() for r in a.refusals[1:]]
+        raise first
+    if information_sought is not None:
+        replace_topics(session, lookout_id, clean_topics(information_sought))
+    add_event(
+        session,
+        lookout_id,
+        "reviewed",
+        now,
+        actor_id=actor.official_id,
+        reason=f"Adopted under {ledger.policy.label}: assessed as a new placement; approvals requested",
+    )
+    install_controls(ledger, session, username, actor, lookout, draft, a, action="adopt")
     return lookout
 
 

@@ -8,8 +8,9 @@ the period) cleared by a supervisor since the last referral.
 
 Each condition is one SQL predicate over the lookout row, so the same definitions serve the
 set-based query screening indexes (`referring_lookouts`) and the per-lookout explanation
-(`referral_state`); the two cannot disagree. Imported lookouts (no live controls) are judged
-by their LIF facts: approved by someone other than their creator, and their events.
+(`referral_state`); the two cannot disagree. An imported lookout (no live controls) is history,
+not authority: it refers nobody until its owner adopts it under the current policy, which
+gives it controls, approvals and an expiry like any lookout placed here.
 """
 
 from __future__ import annotations
@@ -69,11 +70,6 @@ def _conditions(at: datetime, policy: Policy) -> list[tuple[Blocker, ColumnEleme
         ap.lookout_id == Lookout.id,
         ap.status != "superseded",
         or_(ap.status != "approved", ap.decided_at > t),
-    )
-    legacy_unapproved = or_(
-        Lookout.approved_by_id.is_(None),
-        Lookout.approved_by_id == Lookout.created_by_id,
-        and_(Lookout.approved_at.is_not(None), Lookout.approved_at > t),
     )
     ev = aliased(LookoutEvent)
     removed = _exists(ev.lookout_id == Lookout.id, ev.kind == "removed", ev.at <= t)
@@ -141,8 +137,16 @@ def _conditions(at: datetime, policy: Policy) -> list[tuple[Blocker, ColumnEleme
     return [
         (Blocker("LC-NOT-PLACED", "the lookout was placed after this time"), Lookout.created_at > t),
         (
+            Blocker(
+                "LC-ADOPTION",
+                "it was imported, not placed here: an imported lookout refers nobody until its owner adopts it "
+                "under the current policy (assessment, approvals, expiry)",
+            ),
+            ~has_control,
+        ),
+        (
             Blocker("LC-APPROVAL-REQUIRED", "its required approvals are not complete"),
-            or_(and_(has_control, live_unapproved), and_(~has_control, legacy_unapproved)),
+            and_(has_control, live_unapproved),
         ),
         (Blocker("LC-REMOVED", "the lookout was removed"), removed),
         (Blocker("LC-REFERRAL-DISABLED", "its referral is disabled"), disabled),

@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,8 @@ import orjson
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role, require_active_role
+from lookout_ledger.core.clock import SystemClock
+from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import normalise_document, normalise_name
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
@@ -264,22 +266,35 @@ def screen_batch(
     ledger: Ledger, presented: list[Presented], *, actor: str, port: str = "batch", log: bool = True
 ) -> list[ScreeningResult]:
     """Screen many identities at `ledger.now()` against one index built for that time; one
-    log row per identity, all in one transaction with one audit entry."""
+    log row per identity, all in one transaction with one audit entry.
+
+    Every screening is logged (SYS-SCREENING-LOGGED): only a simulation may skip the log. In a
+    system of record a batch evaluated at a stated time is a what-if, so its log is recorded
+    at the system's time and names the time it was evaluated for."""
     at = ledger.now()
+    if not log and not ledger.kind.simulated:
+        raise refuse(
+            "SYS-SCREENING-LOGGED",
+            "this is a system of record: every screening is logged",
+            "screen with the log, or run the trial in a simulation database (lookout init --simulation)",
+        )
+    recorder = ledger if ledger.kind.simulated or ledger.clock_is_system else replace(ledger, clock=SystemClock())
     with ledger.reading() as s:
+        require_active_role(s, actor, Role.PORT_OFFICER, Role.AUDITOR)
         index = ScreeningIndex.build(s, ledger.keyring, ledger.policy, at)
     threshold = min_score(ledger)
     refers = [referring_matches(match(index, p, threshold, at)) for p in presented]
     ids: list[str | None] = [None] * len(presented)
     if log:
-        with ledger.transaction() as s:
+        with recorder.transaction() as s:
+            recorded_at = recorder.now()
             rows = [
                 _log_row(
                     ledger,
                     actor=actor,
                     port=port,
                     source="batch",
-                    at=at,
+                    at=recorded_at,
                     presented=p,
                     refer=refer,
                     notified=[],
@@ -290,12 +305,17 @@ def screen_batch(
             for i in range(0, len(rows), 5000):
                 s.connection().execute(_INSERT_SCREENING, rows[i : i + 5000])
             ids = [r["id"] for r in rows]
-            ledger.audit(
+            recorder.audit(
                 s,
                 actor,
                 "screening.batch",
                 "screening",
                 None,
-                {"count": len(presented), "port": port, "referred": sum(1 for r in refers if r)},
+                {
+                    "count": len(presented),
+                    "port": port,
+                    "referred": sum(1 for r in refers if r),
+                    "evaluated_at": at.isoformat(),
+                },
             )
     return [ScreeningResult(sid, p.id, bool(r), r, [], []) for sid, p, r in zip(ids, presented, refers, strict=True)]

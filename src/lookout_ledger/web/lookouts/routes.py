@@ -23,7 +23,7 @@ from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
 from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.listing import lookout_summary, my_lookouts
-from lookout_ledger.lookouts.placement import LookoutDraft, place_lookout, preview
+from lookout_ledger.lookouts.placement import LookoutDraft, adopt_lookout, place_lookout, preview
 from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.lookouts.timeline import timeline
 from lookout_ledger.lookouts.training import acknowledge, has_acknowledged
@@ -215,6 +215,7 @@ def _detail(request: Request, p: Principal, lookout_id: str, status: int = 200, 
             "approvals": aps,
             "open_reviews": open_reviews,
             "owns": p.official_id == summary.owner_id,
+            "imported": any(b.rule == "LC-ADOPTION" for b in state.reasons),
             "may_decide": {
                 a.role
                 for a in aps
@@ -303,6 +304,29 @@ def transfer(
             ledger, s, p.username, lookout_id, to_owner_id.strip(), instructions
         ),
     )
+
+
+@router.post("/lookouts/{lookout_id}/adopt")
+def adopt(
+    lookout_id: str,
+    request: Request,
+    expires_at: str = Form(""),
+    nexus: str = Form(""),
+    information_sought: str = Form(""),
+    p: Principal = Depends(OWNER),
+) -> Response:
+    topics = [t for t in information_sought.splitlines() if t.strip()] or None
+
+    def use_case(ledger: Ledger, s: Session) -> Any:
+        try:
+            expires = parse_instant(expires_at.strip())
+        except ValueError as exc:
+            raise LedgerError(f"expires_at: {exc}") from None
+        return adopt_lookout(
+            ledger, s, p.username, lookout_id, expires_at=expires, nexus=nexus or None, information_sought=topics
+        )
+
+    return _post(request, p, lookout_id, "adopt", use_case)
 
 
 @router.post("/lookouts/{lookout_id}/renew")
