@@ -20,8 +20,9 @@ from lookout_ledger.core.accounts import issue_token
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.db import get_engine, session_factory
 from lookout_ledger.core.header import DatabaseKind, LedgerHeader, write_header
+from lookout_ledger.core.ledger import Ledger
 
-PASSWORD = "correct horse battery staple"  # noqa: S105  (an invented test password)
+PASSWORD = "correct horse battery staple"
 
 
 def token_for(url: str, username: str) -> str:
@@ -63,3 +64,12 @@ def invoke_as(
     env["LOOKOUT_TOKEN"] = token_for(db, username) if username is not None else None
     prefix = ["--database-url", url] if url else []
     return runner.invoke(app, [*prefix, *args], env=env, **kw)
+
+
+EXPORT_PURPOSE = "round trip of the interchange format in the test suite"
+
+
+def auditor(ledger: Ledger, username: str = "exporter") -> str:
+    """An auditor who may export (export needs a role that reads SPII, and a purpose)."""
+    ensure_user(ledger.settings.database_url, username, Role.AUDITOR)
+    return username

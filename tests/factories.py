@@ -76,7 +76,9 @@ class Factory:
 
     def official(self, id: str | None = None, unit_id: str | None = None, name: str = "Officer Example") -> str:
         oid = id or self._id("O")
-        self._add(Official(id=oid, name=name, unit_id=unit_id or self.unit(), role="officer"))
+        self._add(
+            Official(id=oid, name=name, unit_id=unit_id or self.unit(), role="officer", title_confirmed_by="test-setup")
+        )
         return oid
 
     def default_official(self) -> str:

@@ -105,7 +105,15 @@ def build_world(ledger: Ledger) -> World:
         for i, role in enumerate(SECTOR_ROLES):
             s.add(UnitRequiredApproval(unit_id="U-FOB", position=i, role=role))
         for username, (oid, unit, orole, roles) in USERS.items():
-            s.add(Official(id=oid, name=f"Official {username.title()}", unit_id=unit, role=orole))
+            s.add(
+                Official(
+                    id=oid,
+                    name=f"Official {username.title()}",
+                    unit_id=unit,
+                    role=orole,
+                    title_confirmed_by="test-setup",
+                )
+            )
             s.flush()
             user = User(
                 username=username,

@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from lookout_ledger.cli import app
+from cli_support import invoke_as
 
 # Errors reach the user through `lookout_ledger.cli.main`, which prints them; invoked directly,
 # the app leaves the exception on the result, which the assertions read.
@@ -20,7 +20,7 @@ def test_cli_request_draft_log_and_remediation(tmp_path: Path) -> None:
     db = ["--database-url", f"sqlite:///{tmp_path / 'demo.db'}"]
 
     def run(*args: str, actor: str = "admin") -> str:
-        result = runner.invoke(app, [*db, "--as", actor, *args], env={"COLUMNS": "200"})
+        result = invoke_as(runner, None if args[0] == "demo" else actor, args, url=db[1])
         assert result.exit_code == 0, result.output
         return result.output
 
@@ -28,7 +28,7 @@ def test_cli_request_draft_log_and_remediation(tmp_path: Path) -> None:
     run(
         "disclosures", "agency", "AG-X", "--country", "MX", "--name", "Agencia ficticia", "--address", "a@x.gob.example"
     )
-    bad = runner.invoke(app, [*db, "--as", "admin", "disclosures", "address", "AG-X", "someone@gmail.com"])
+    bad = invoke_as(runner, "admin", ["disclosures", "address", "AG-X", "someone@gmail.com"], url=db[1])
     assert bad.exit_code != 0 and "DX-CHANNEL" in str(bad.exception)
     letter = tmp_path / "solicitud.pdf"
     letter.write_bytes(b"%PDF-1.4 invented request")
@@ -52,12 +52,10 @@ def test_cli_request_draft_log_and_remediation(tmp_path: Path) -> None:
         actor="liaison",
     )
     rid = out.split()[2]
-    refused = runner.invoke(
-        app,
+    refused = invoke_as(
+        runner,
+        "liaison",
         [
-            *db,
-            "--as",
-            "liaison",
             "disclosures",
             "draft",
             "--request",
@@ -73,6 +71,7 @@ def test_cli_request_draft_log_and_remediation(tmp_path: Path) -> None:
             "--recipient",
             "Lic. Ficticia",
         ],
+        url=db[1],
     )
     assert refused.exit_code != 0 and "DX-PURPOSE" in str(refused.exception)
     listing = orjson.loads(run("disclosures", "remediate", "list", "--now", NOW, actor="auditor"))
@@ -82,5 +81,5 @@ def test_cli_request_draft_log_and_remediation(tmp_path: Path) -> None:
     run("disclosures", "remediate", "review", deny, "--conclusion", "Unauthorized request; rescinded.", actor="auditor")
     listing = orjson.loads(run("disclosures", "remediate", "list", "--now", NOW, actor="auditor"))
     assert listing["progress"]["actions_done"] == 2
-    log = run("disclosures", "log")
+    log = run("disclosures", "log", actor="auditor")
     assert log.count(" lif ") == 9

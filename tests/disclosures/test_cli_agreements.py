@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from lookout_ledger.cli import app
+from cli_support import invoke_as
 
 runner = CliRunner()
 NOW = "2019-04-01T00:00:00Z"
@@ -17,7 +17,7 @@ def test_cli_agreement_offices_and_withdrawing_a_draft(tmp_path: Path) -> None:
     db = ["--database-url", f"sqlite:///{tmp_path / 'demo.db'}"]
 
     def invoke(*args: str, actor: str) -> object:
-        return runner.invoke(app, [*db, "--as", actor, *args], env={"COLUMNS": "200"})
+        return invoke_as(runner, None if args[0] == "demo" else actor, args, url=db[1])
 
     def run(*args: str, actor: str = "admin") -> str:
         result = invoke(*args, actor=actor)

@@ -7,6 +7,7 @@ from collections import Counter
 
 import orjson
 
+from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.interchange.generate import generate_lif
@@ -49,7 +50,7 @@ def test_generated_file_imports_and_round_trips(sqlite_ledger: Ledger) -> None:
     report = import_lif(sqlite_ledger, io.BytesIO(data), "tester")
     assert report.counts["lookout"]["inserted"] == 120
     out = io.BytesIO()
-    export_lif(sqlite_ledger, out, "tester")
+    export_lif(sqlite_ledger, out, auditor(sqlite_ledger), purpose=EXPORT_PURPOSE)
     exported = out.getvalue().splitlines()[1:]
     assert len(exported) == len(data.splitlines()) - 1
     again = import_lif(sqlite_ledger, io.BytesIO(out.getvalue()), "tester")

@@ -11,6 +11,7 @@ import pytest
 from lif_snippets import HEADER, lif_bytes, record, records, table_counts, write_lif
 from sqlalchemy import select, text
 
+from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.interchange.exporter import export_lif
@@ -19,7 +20,7 @@ from lookout_ledger.interchange.importer import ImportFailed, import_lif
 
 def _export(ledger: Ledger) -> bytes:
     buf = io.BytesIO()
-    export_lif(ledger, buf, "tester")
+    export_lif(ledger, buf, auditor(ledger), purpose=EXPORT_PURPOSE)
     return buf.getvalue()
 
 

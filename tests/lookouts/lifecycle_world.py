@@ -71,7 +71,15 @@ def build_world(ledger: Ledger, acknowledged: bool = True) -> World:
         s.add_all([Unit(id="U-EOC", name="Emergency Operations Center"), Unit(id="U-PORT", name="Port of Entry")])
         s.flush()
         for username, (oid, unit, roles) in USERS.items():
-            s.add(Official(id=oid, name=f"Official {username.title()}", unit_id=unit, role=str(roles[0])))
+            s.add(
+                Official(
+                    id=oid,
+                    name=f"Official {username.title()}",
+                    unit_id=unit,
+                    role=str(roles[0]),
+                    title_confirmed_by="test-setup",
+                )
+            )
             s.flush()
             user = User(
                 username=username,

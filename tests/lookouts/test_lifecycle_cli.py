@@ -10,6 +10,7 @@ import pytest
 from lifecycle_world import build_world
 from typer.testing import CliRunner
 
+from cli_support import invoke_as, make_simulation
 from lookout_ledger.cli import app
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.config import Settings
@@ -32,7 +33,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def replay_json(url: str, policy: str) -> dict:
-    result = runner.invoke(app, ["--database-url", url, "replay", "--policy", policy, "--now", NOW, "--json"])
+    result = invoke_as(runner, "auditor", ["replay", "--policy", policy, "--now", NOW, "--json"], url=url)
     assert result.exit_code == 0, result.output
     return orjson.loads(result.stdout)
 
@@ -65,6 +66,7 @@ def test_cli_sweep_twice_timeline_and_inbox(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'live.db'}"
     ledger = Ledger.open(Settings.from_env(url), clock=FixedClock("2019-01-01T00:00:00Z"))
     migrate(ledger.engine)
+    make_simulation(url)  # the test replays 2019 dates
     world = build_world(ledger)
     with ledger.transaction() as s:
         lid = place_lookout(ledger, s, "alice", world.draft()).id
@@ -73,18 +75,18 @@ def test_cli_sweep_twice_timeline_and_inbox(tmp_path: Path) -> None:
         reviews.record_inspection(ledger, s, lid, "I-1", ledger.now())
     ledger.engine.dispose()
     later = "2019-01-09T00:00:00Z"
-    first = runner.invoke(app, ["--database-url", url, "sweep", "--now", later, "--json"])
+    first = invoke_as(runner, "sam", ["sweep", "--now", later, "--json"], url=url)
     assert first.exit_code == 0, first.output
     assert orjson.loads(first.stdout)["post_inspection_disabled"] == [lid]
-    second = runner.invoke(app, ["--database-url", url, "sweep", "--now", later, "--json"])
+    second = invoke_as(runner, "sam", ["sweep", "--now", later, "--json"], url=url)
     assert orjson.loads(second.stdout)["post_inspection_disabled"] == []
-    timeline = runner.invoke(app, ["--database-url", url, "lookouts", "timeline", lid, "--json"])
+    timeline = invoke_as(runner, "alice", ["lookouts", "timeline", lid, "--json"], url=url)
     assert timeline.exit_code == 0, timeline.output
     data = orjson.loads(timeline.stdout)
     kinds = [e["kind"] for e in data["timeline"]]
     assert kinds.count("referral_disabled") == 1 and "inspection" in kinds
     assert any(d["outcome"] == "referral_disabled" for d in data["decisions"])
-    inbox = runner.invoke(app, ["--database-url", url, "--as", "alice", "inbox"], env={"COLUMNS": "200"})
+    inbox = invoke_as(runner, "alice", ["inbox"], url=url)
     assert inbox.exit_code == 0, inbox.output
     assert "referral disabled" in inbox.output
 

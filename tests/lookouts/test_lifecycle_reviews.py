@@ -8,6 +8,7 @@ import pytest
 from lifecycle_world import World, build_world
 from sqlalchemy import select
 
+from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.errors import AuthError, LedgerError, Refusal
 from lookout_ledger.core.ledger import Ledger
@@ -256,7 +257,7 @@ def test_live_history_exports_as_lif_lookout_events(world: World, clock: FixedCl
     with ledger.transaction() as s:
         transfers.accept_transfer(ledger, s, "bob", tr.id)
     out = io.BytesIO()
-    export_lif(ledger, out, "test")
+    export_lif(ledger, out, auditor(ledger), purpose=EXPORT_PURPOSE)
     records = [orjson.loads(line) for line in out.getvalue().splitlines()[1:]]
     (lookout,) = [r for r in records if r.get("type") == "lookout" and r.get("id") == lid]
     assert lookout["approved_by"] == "O-SAM" and lookout["owner_id"] == "O-BOB"

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cli_support import auditor, token_for
 from lookout_ledger.cli import app
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.auth import Role, add_user
@@ -334,6 +335,7 @@ def test_cli_writes_the_report(sqlite_ledger: Ledger, tmp_path: Path, monkeypatc
     report_scenario.build(sqlite_ledger)
     monkeypatch.setenv("LOOKOUT_DATABASE_URL", sqlite_ledger.settings.database_url)
     monkeypatch.setenv("LOOKOUT_KEY", base64.b64encode(bytes(range(32))).decode())
+    monkeypatch.setenv("LOOKOUT_TOKEN", token_for(sqlite_ledger.settings.database_url, auditor(sqlite_ledger)))
     out = tmp_path / "cli.pdf"
     result = CliRunner().invoke(app, ["report", "--out", str(out), "--now", report_scenario.NOW])
     assert result.exit_code == 0, result.output

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from chat_exports import ANDROID_ES
-from cli_support import invoke_as
 from typer.testing import CliRunner
 
+from cli_support import invoke_as
 from lookout_ledger.cli import app
 from lookout_ledger.core.errors import LedgerError
 

@@ -12,6 +12,7 @@ from chat_exports import ALL, ANDROID_ES, IOS_US
 from records_world import OWNER, run_import, world
 from sqlalchemy import func, select, text
 
+from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
@@ -62,7 +63,7 @@ def test_lif_export_has_the_zone_offset_and_joined_lines(ledger: Ledger) -> None
     world(ledger)
     run_import(ledger, ALL["android_us"][0].encode(), "chat.txt")
     out = io.BytesIO()
-    export_lif(ledger, out, actor="recorder")
+    export_lif(ledger, out, actor=auditor(ledger), purpose=EXPORT_PURPOSE)
     lines = [json.loads(x) for x in out.getvalue().decode().splitlines()]
     comms = sorted((x for x in lines if x["type"] == "communication"), key=lambda x: x["sent_at"])
     multi = next(x for x in comms if x["body"].startswith("First line"))

@@ -13,10 +13,11 @@ from lifecycle_world import World, build_world
 
 from lookout_ledger.core.crypto import normalise_document, normalise_name
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl
 from lookout_ledger.lookouts.models import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument
 
-__all__ = ["World", "add_person", "build_world", "imported_lookout", "screening_world"]
+__all__ = ["World", "add_person", "adopt", "build_world", "imported_lookout", "screening_world"]
 
 
 def add_person(
@@ -52,7 +53,9 @@ def add_person(
 def imported_lookout(
     s: Session, lid: str, pid: str, at: datetime, action: str = "refer_secondary", approved: bool = True
 ) -> None:
-    """A lookout as LIF import writes it: no live controls, approved by a second official."""
+    """A lookout as LIF import writes it, then adopted under the current policy (an imported lookout
+    refers nobody until adopted): live controls expiring in 90 days, and the supervisor's approval
+    given (or, with `approved=False`, still pending)."""
     s.add(
         Lookout(
             id=lid,
@@ -73,6 +76,37 @@ def imported_lookout(
     s.flush()
     for i, topic in enumerate(["Who arranged the crossing", "Vehicle ownership"]):
         s.add(LookoutTopic(lookout_id=lid, position=i, topic=topic, topic_norm=normalise_topic(topic)))
+    adopt(s, lid, at, approved)
+
+
+def adopt(s: Session, lid: str, at: datetime, approved: bool = True) -> None:
+    """What adoption under the current policy leaves: live controls and the supervisor's approval."""
+    s.add(
+        LookoutControl(
+            lookout_id=lid,
+            policy_name="test",
+            policy_version="1",
+            sensitive=False,
+            sensitive_reasons="[]",
+            review_window_days=7,
+            periodic_review_days=90,
+            referral_limit=2,
+            referral_limit_days=30,
+            expires_at=at + timedelta(days=90),
+            next_review_at=at + timedelta(days=90),
+        )
+    )
+    s.add(
+        LookoutApproval(
+            id=f"ap-{lid}",
+            lookout_id=lid,
+            role="supervisor",
+            requested_at=at - timedelta(days=10),
+            status="approved" if approved else "pending",
+            decided_by_id="O-SAM" if approved else None,
+            decided_at=at - timedelta(days=9) if approved else None,
+        )
+    )
     s.flush()
 
 

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import orjson
 import pytest
-from screening_world import add_person, imported_lookout, screening_world
+from screening_world import add_person, adopt, imported_lookout, screening_world
 from sqlalchemy import func, select
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.interchange.importer import import_lif
-from lookout_ledger.lookouts.lifecycle_models import LookoutControl
+from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl
 from lookout_ledger.lookouts.models import Lookout
 from lookout_ledger.people.models import Person
 from lookout_ledger.screening import service
@@ -72,20 +72,7 @@ def test_expiry_is_checked_when_screening(ledger: Ledger, clock: FixedClock) -> 
     screening_world(ledger)
     now = ledger.now()
     with ledger.transaction() as s:
-        s.add(
-            LookoutControl(
-                lookout_id="LK-MX",
-                policy_name=ledger.policy.name,
-                policy_version=ledger.policy.version,
-                sensitive=False,
-                review_window_days=14,
-                periodic_review_days=90,
-                referral_limit=2,
-                referral_limit_days=30,
-                expires_at=now + timedelta(hours=1),
-                next_review_at=now + timedelta(days=90),
-            )
-        )
+        s.get(LookoutControl, "LK-MX").expires_at = now + timedelta(hours=1)
     clock.advance(seconds=2)
     assert _refers(ledger, MX)
     index = _index(ledger)
@@ -103,7 +90,7 @@ def test_a_lookout_that_becomes_active_later_is_picked_up_when_its_time_comes(
     with ledger.transaction() as s:
         add_person(ledger, s, "P-NEW", "Tomás", "Ruiz Prieto", "1985-05-05")
         imported_lookout(s, "LK-NEW", "P-NEW", now)
-        s.get(Lookout, "LK-NEW").approved_at = now + timedelta(hours=1)  # approved only from then on
+        s.get(LookoutApproval, "ap-LK-NEW").decided_at = now + timedelta(hours=1)  # approved only from then on
     clock.advance(seconds=2)
     assert not _refers(ledger, RUIZ)
     index = _index(ledger)
@@ -140,6 +127,9 @@ def _import_ruiz(ledger: Ledger) -> None:
         },
     ]
     import_lif(ledger, io.BytesIO(b"\n".join(orjson.dumps(x) for x in lines)), actor="alice")
+    assert not _refers(ledger, RUIZ)  # imported: history, not authority, until adopted
+    with ledger.transaction() as s:
+        adopt(s, "LK-LIF", now)
 
 
 def test_a_small_import_enters_the_feed_record_by_record(ledger: Ledger, clock: FixedClock) -> None:

@@ -10,10 +10,11 @@ from screening_world import add_person, imported_lookout, screening_world
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from lookout_ledger.cli import app
+from cli_support import invoke_as, make_simulation
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.config import Settings
 from lookout_ledger.core.errors import AuthError, LedgerError
+from lookout_ledger.core.header import DatabaseKind, LedgerHeader
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts.models import LookoutEvent
 from lookout_ledger.notifications.models import Notification
@@ -125,14 +126,17 @@ def test_batch_cli_contract(tmp_path: Path) -> None:
     """`lookout screen --batch FILE --now T --format json`: one line out per line in, in order."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     ledger = Ledger.open(Settings.from_env(url), clock=FixedClock("2019-01-01T00:00:00Z"))
+    make_simulation(url)  # the history is written at 2019 dates ...
     screening_world(ledger)
+    with ledger.transaction() as s:  # ... and then held in a system of record
+        s.get(LedgerHeader, 1).kind = str(DatabaseKind.RECORD)
     lines = [MX, {**MX, "id": "t2", "given_name": "Ana"}, {**MX, "id": "t3", "date_of_birth": "1981-03-07"}]
     batch = tmp_path / "in.jsonl"
     batch.write_bytes(b"\n".join(orjson.dumps(x) for x in lines) + b"\n")
-    result = CliRunner().invoke(
-        app,
-        ["--database-url", url, "screen", "--batch", str(batch), "--now", "2019-01-01T00:00:00Z", "--format", "json"],
-    )
+    args = ["screen", "--batch", str(batch), "--now", "2019-01-01T00:00:00Z", "--format", "json"]
+    assert "SYS-AUTHENTICATED" in str(invoke_as(CliRunner(), None, args, url=url).exception)
+    assert "needs the role port_officer or auditor" in str(invoke_as(CliRunner(), "alice", args, url=url).exception)
+    result = invoke_as(CliRunner(), "pat", args, url=url)
     assert result.exit_code == 0, result.output
     out = [orjson.loads(x) for x in result.stdout.splitlines()]
     assert [o["id"] for o in out] == ["t1", "t2", "t3"]
@@ -140,8 +144,11 @@ def test_batch_cli_contract(tmp_path: Path) -> None:
     assert set(out[0]["matches"][0]) == {"lookout_id", "person_id", "score", "explanation"}
     assert out[0]["matches"][0]["person_id"] == "P-MX"
     # before the lookout existed, nobody is referred
-    early = CliRunner().invoke(
-        app,
-        ["--database-url", url, "screen", "--batch", str(batch), "--now", "2018-12-01T00:00:00Z", "--format", "json"],
-    )
+    early = invoke_as(CliRunner(), "pat", [*args[:3], "--now", "2018-12-01T00:00:00Z", "--format", "json"], url=url)
     assert [orjson.loads(x)["refer"] for x in early.stdout.splitlines()] == [False, False, False]
+    unlogged = invoke_as(CliRunner(), "pat", [*args, "--no-log"], url=url)
+    assert "SYS-SCREENING-LOGGED" in str(unlogged.exception)
+    with ledger.reading() as s:
+        logged = s.execute(select(Screening.at)).scalars().all()
+    assert len(logged) == 6  # every screening of both batches, none of the refused one
+    assert all(at.year >= 2026 for at in logged)  # recorded at the system's time, not at --now

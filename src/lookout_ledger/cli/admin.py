@@ -234,6 +234,23 @@ def register(app: typer.Typer) -> None:
                 )
         console.print(table)
 
+    officials = typer.Typer(help="Officials' titles, which approvals and determinations rest on.", no_args_is_help=True)
+    app.add_typer(officials, name="officials")
+
+    @officials.command("confirm")
+    def officials_confirm(
+        official: str, title: str = typer.Option(..., help="The title, e.g. 'commissioner'.")
+    ) -> None:
+        """Confirm (or set) an official's title (admin): an imported title grants nothing until confirmed."""
+        from lookout_ledger.org.titles import confirm_title
+
+        admin = signed_in(Role.ADMIN).username
+        ledger = _system_ledger()
+        with ledger.transaction() as s:
+            o = confirm_title(s, admin, official, title)
+            ledger.audit(s, admin, "official.confirm_title", "official", official, {"title": o.role})
+        console.print(f"{official}: title {o.role!r} confirmed by {admin}")
+
     keys = typer.Typer(help="Manage the SPII encryption key.", no_args_is_help=True)
     app.add_typer(keys, name="keys")
 
@@ -255,6 +272,13 @@ def register(app: typer.Typer) -> None:
         ledger = open_ledger()
         with ledger.reading() as s:
             result = auditlog.verify(s, ledger.keyring)
+        if result.warnings:
+            console.print(
+                f"[yellow]{len(result.warnings)} entries out of time order[/] (a {ledger.kind} database: times may "
+                "be set by hand; in a system of record this fails)"
+            )
+            for w in result.warnings[:5]:
+                console.print(f"  - {w.message}")
         if result.ok:
             console.print(f"[green]audit log intact[/]: {result.entries} entries verified")
             return

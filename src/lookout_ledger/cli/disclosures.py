@@ -17,7 +17,8 @@ import orjson
 import typer
 from sqlalchemy.orm import Session
 
-from lookout_ledger.cli.common import NOW_HELP, console, err_console, open_ledger, state
+from lookout_ledger.cli.common import NOW_HELP, console, err_console, open_ledger, signed_in, state
+from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import parse_instant
@@ -96,6 +97,7 @@ def register(app: typer.Typer) -> None:
     @ag.command("show")
     def agreement_show(agreement_id: str) -> None:
         """An agreement with its approvals and whether it may be cited, as JSON."""
+        signed_in()
         ledger = open_ledger()
         with ledger.reading() as s:
             _json(requests.agreement_as_dict(ledger, s, agreement_id))
@@ -256,6 +258,7 @@ def register(app: typer.Typer) -> None:
     @dx.command("show")
     def show(draft_id: str) -> None:
         """A draft with its approvals, as JSON."""
+        signed_in()
         ledger = open_ledger()
         with ledger.reading() as s:
             _json(drafts.view(s, draft_id).as_dict())
@@ -285,6 +288,7 @@ def register(app: typer.Typer) -> None:
     @dx.command("log")
     def log(as_json: bool = typer.Option(False, "--json")) -> None:
         """The disclosure log: every disclosure, imported or made here."""
+        signed_in(Role.AUDITOR, Role.LIAISON_OFFICER, Role.SUPERVISOR, Role.COUNSEL)
         ledger = open_ledger()
         with ledger.reading() as s:
             entries = log_entries(s)
@@ -299,6 +303,7 @@ def register(app: typer.Typer) -> None:
     @rm.command("list")
     def rm_list(now: str | None = typer.Option(None, help=NOW_HELP)) -> None:
         """The worklist and progress report, as JSON."""
+        signed_in(Role.AUDITOR, Role.LIAISON_OFFICER, Role.SUPERVISOR, Role.COUNSEL)
         ledger = open_ledger(now)
         with ledger.reading() as s:
             items = remediation.worklist(ledger, s)

@@ -17,7 +17,8 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, state
+from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, signed_in, state
+from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
@@ -336,6 +337,7 @@ def register(app: typer.Typer) -> None:
     @lk.command("state")
     def show_state(lookout_id: str, now: str | None = typer.Option(None, help=NOW_HELP)) -> None:
         """Whether a lookout refers now, and every reason it does not."""
+        signed_in()
         ledger = open_ledger(now)
         with ledger.reading() as s:
             st = referral_state(s, lookout_id, ledger.now(), ledger.policy)
@@ -346,6 +348,7 @@ def register(app: typer.Typer) -> None:
     @lk.command("timeline")
     def show_timeline(lookout_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
         """The lookout's history: placed, approvals, modifications, referral on/off, inspections, reviews, transfers."""
+        signed_in()
         ledger = open_ledger()
         with ledger.reading() as s:
             entries = lookout_timeline(s, lookout_id)
@@ -384,7 +387,9 @@ def register(app: typer.Typer) -> None:
         now: str | None = typer.Option(None, help=NOW_HELP), as_json: bool = typer.Option(False, "--json")
     ) -> None:
         """Run the time-based controls: post-inspection deadlines, expiry, periodic reviews, unaccepted transfers.
-        Running it twice at the same time changes nothing the second time."""
+        Running it twice at the same time changes nothing the second time (admin or supervisor; a cron job
+        uses a service token)."""
+        signed_in(Role.ADMIN, Role.SUPERVISOR)
         ledger = open_ledger(now)
         with ledger.transaction() as s:
             report = run_sweep(ledger, s)
@@ -409,7 +414,9 @@ def register(app: typer.Typer) -> None:
         now: str | None = typer.Option(None, help=NOW_HELP),
         as_json: bool = typer.Option(False, "--json", help="Every number with the record ids behind it, as JSON."),
     ) -> None:
-        """Run the history in the database through the live controls of a policy; report what would have changed."""
+        """Run the history in the database through the live controls of a policy; report what would have changed
+        (auditor or admin)."""
+        signed_in(Role.AUDITOR, Role.ADMIN)
         p = load_policy(policy)
         ledger = open_ledger(now)
         with ledger.reading() as s:

@@ -13,7 +13,8 @@ import orjson
 import typer
 from rich.table import Table
 
-from lookout_ledger.cli.common import NOW_HELP, console, open_ledger
+from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, signed_in
+from lookout_ledger.core.auth import Role
 from lookout_ledger.oversight.audit import AuditResult, Finding, run_audit
 from lookout_ledger.oversight.requirements import REQUIREMENT_KEYS
 from lookout_ledger.oversight.rules import RULES
@@ -59,6 +60,8 @@ class OutputFormat(StrEnum):
 
 
 def _audit(now: str | None, review_window_days: int | None) -> AuditResult:
+    """The audit is an oversight read of every record: auditors and administrators."""
+    signed_in(Role.AUDITOR, Role.ADMIN)
     ledger = open_ledger(now)
     with ledger.reading() as s:
         return run_audit(s, now=ledger.now(), review_window_days=review_window_days, policy=ledger.policy)

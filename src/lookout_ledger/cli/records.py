@@ -208,7 +208,8 @@ def register(app: typer.Typer) -> None:
 
     @hold.command("list")
     def hold_list() -> None:
-        """Every hold, active first."""
+        """Every hold, active first (records officer or auditor)."""
+        signed_in(Role.RECORDS_OFFICER, Role.AUDITOR)
         from sqlalchemy import select
 
         from lookout_ledger.records.archive_models import LegalHold
@@ -326,7 +327,8 @@ def register(app: typer.Typer) -> None:
 
     @rec.command("missing")
     def missing(as_json: bool = typer.Option(False, "--json")) -> None:
-        """Disclosures whose transmission is not in the archive."""
+        """Disclosures whose transmission is not in the archive (records officer or auditor)."""
+        signed_in(Role.RECORDS_OFFICER, Role.AUDITOR)
         ledger = open_ledger()
         with ledger.reading() as s:
             rows = missing_transmissions(s)

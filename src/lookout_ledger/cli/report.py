@@ -11,7 +11,8 @@ from pathlib import Path
 
 import typer
 
-from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, state
+from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, signed_in, state
+from lookout_ledger.core.auth import Role
 from lookout_ledger.oversight.report import DEFAULT_MAX_RECORDS, write_report
 
 
@@ -52,12 +53,14 @@ def register(app: typer.Typer) -> None:
         """Write the oversight report: metrics, Figure-1 chart, findings by rule and official, the Appendix C
         matrix, and the records behind every finding."""
         chosen = fmt.value if fmt else ("pdf" if out.suffix.lower() == ".pdf" else "html")
-        ledger = open_ledger(now)
+        signed_in(Role.AUDITOR, Role.ADMIN)
+        evaluation = open_ledger(now)
+        ledger = evaluation.recording()  # reads of names are logged at the system's time
         written = write_report(
             ledger,
             out,
             chosen,
-            now=ledger.now(),
+            now=evaluation.now(),
             window=review_window_days,
             actor=state.actor,
             include_spii=include_spii,

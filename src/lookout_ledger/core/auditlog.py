@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.db import Base
+from lookout_ledger.core.header import database_kind
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
 from lookout_ledger.core.types import Instant
 
@@ -129,6 +130,8 @@ class Problem:
 class VerifyResult:
     entries: int
     problems: list[Problem] = field(default_factory=list)
+    # Out-of-time-order entries in a simulation, where times may be set by hand: shown, not failed.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -158,7 +161,21 @@ def verify(session: Session, keyring: Keyring) -> VerifyResult:
 
     prev_hash = GENESIS
     prev_seq = 0
+    latest: AuditEntry | None = None
+    simulated = database_kind(session).simulated
     for i, row in enumerate(rows):
+        if latest is not None and row.at < latest.at:
+            # Entries are appended under the head's lock at the system's time, so each is at or after
+            # the one before; an earlier time means a stated clock or an entry written outside the ledger.
+            problem = Problem(
+                row.seq,
+                "out_of_time_order",
+                f"entry {row.seq} is dated {format_rfc3339(row.at)}, earlier than entry {latest.seq} "
+                f"({format_rfc3339(latest.at)}) before it",
+            )
+            (result.warnings if simulated else result.problems).append(problem)
+        if latest is None or row.at >= latest.at:
+            latest = row
         mac_ok = _entry_mac(keyring, row) == row.hash
         link_ok = row.prev_hash == prev_hash
         nxt = rows[i + 1] if i + 1 < len(rows) else None

@@ -80,6 +80,12 @@ _CONTROLS = [
         "NIST SP 800-53 Rev. 5 AU-2",
     ),
     Control(
+        "SYS-REFERRAL-NOW",
+        "A secondary inspection starts only from a referral that is valid now: a recent crossing whose lookout "
+        "still refers (not removed, disabled, expired, or waiting for its post-inspection review).",
+        "DHS OIG-21-62 Recommendation 2 (travelers referred again after the lookout had served its purpose)",
+    ),
+    Control(
         "SYS-IMPORTED-CLAIM",
         "An imported record is history, not authority: what it asserts (approvals, titles, dates) is a claim, "
         "and an imported lookout refers only once adopted under the current policy.",

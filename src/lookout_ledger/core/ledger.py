@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -80,6 +80,14 @@ class Ledger:
                 "leave out --now for anything that writes (it stays for audit, replay, report and findings), "
                 "or work in a simulation database (lookout init --simulation)",
             )
+
+    def recording(self) -> Ledger:
+        """The ledger that records a read or an evaluation run at a stated time: itself in a
+        simulation, else the same ledger on the system's clock (the log says when it happened;
+        the evaluation time goes into the entry's detail)."""
+        if self.clock_is_system or self.kind.simulated:
+            return self
+        return replace(self, clock=SystemClock())
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

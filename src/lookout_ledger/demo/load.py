@@ -31,6 +31,7 @@ from lookout_ledger.demo.scenario import build_scenario, scenario_lines
 from lookout_ledger.interchange.importer import import_lif
 from lookout_ledger.interchange.provenance import RecordProvenance
 from lookout_ledger.interchange.tables import TABLES
+from lookout_ledger.org.models import Official
 from lookout_ledger.records.archive_models import LegalHold
 from lookout_ledger.screening.changes import mark_everything
 
@@ -206,6 +207,8 @@ def load_demo(ledger: Ledger, actor: str) -> DemoSummary:
         report = import_lif(joined, stream, actor)
         unlinked = _unlink_departed_officials(ledger, session, actor)
         users = _demo_users(ledger, session, actor)
+        # The cast's titles are the demo's own facts, confirmed by the loader (an import alone confirms none).
+        session.execute(update(Official).where(Official.id.in_(list(OFFICIALS))).values(title_confirmed_by=actor))
     imported = {rtype: c["inserted"] + c["unchanged"] + c["updated"] for rtype, c in report.counts.items()}
     return DemoSummary(
         records=imported,

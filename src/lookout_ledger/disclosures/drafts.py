@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
+from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, acting, new_id, refusal, same_role, text_field
@@ -197,13 +198,19 @@ def check_deny_entry(ledger: Ledger, session: Session, draft: DisclosureDraft, u
     if draft.deny_entry_condition != "outstanding_warrant":
         designated = [r.casefold() for r in policy.param("designated_determination_roles", [])]
         official = session.get(Official, draft.determined_by) if draft.determined_by else None
-        if official is None or " ".join((official.role or "").split()).casefold() not in designated:
+        if (
+            official is None
+            or official.title_confirmed_by is None
+            or " ".join((official.role or "").split()).casefold() not in designated
+        ):
             raise refusal(
                 policy,
                 "DX-DENY-ENTRY",
                 f"a {draft.deny_entry_condition.replace('_', ' ')} must be made by the designated official "
-                f"({', '.join(designated)}); {draft.determined_by or 'nobody'} is not one.",
-                "name the designated official who made the determination.",
+                f"({', '.join(designated)}) whose title this ledger confirmed; {draft.determined_by or 'nobody'} "
+                "is not one (an imported title is a claim).",
+                "name the designated official who made the determination; an administrator confirms a title with "
+                "`lookout officials confirm`.",
             )
 
 
@@ -278,10 +285,15 @@ def create_draft(ledger: Ledger, session: Session, username: str, inp: DraftInpu
 
 
 def can_give(session: Session, user_roles: set[str], official: Official, role: str) -> bool:
-    """An official gives the approval of the role recorded for them; counsel gives counsel's."""
+    """An official gives the approval of the title confirmed for them in this ledger (an imported title is a
+    claim and grants nothing); counsel gives counsel's."""
     if role == COUNSEL_ROLE:
         return str(Role.COUNSEL) in user_roles
-    return same_role(official.role, role) and bool(user_roles & {str(r) for r in APPROVER_ROLES})
+    return (
+        official.title_confirmed_by is not None
+        and same_role(official.role, role)
+        and bool(user_roles & {str(r) for r in APPROVER_ROLES})
+    )
 
 
 def approval_queue(session: Session, username: str) -> list[tuple[DraftView, str]]:
@@ -343,6 +355,16 @@ def decide(
             "open the request's document first, then decide.",
         )
     text = text_field(statement, "statement", MIN_STATEMENT_CHARS, "a written approval says what you checked")
+    request = get_request(session, draft.request_id)
+    latest = max(draft.created_at, request.recorded_at, request.received_at)
+    if ledger.now() < latest:
+        raise refuse(
+            "SYS-SYSTEM-TIME",
+            f"the approval would be dated {ledger.now().isoformat()}, before the request and draft it approves "
+            f"existed ({latest.isoformat()}); an approval postdates what it approves",
+            "decide now, at the system's time",
+            draft=draft_id,
+        )
     session.add(
         DraftApproval(
             id=new_id("DA"),

@@ -152,9 +152,12 @@ def approve_agreement(
     match = next((o for o in offices if same_role(o, office)), None)
     if match is None:
         raise LedgerError(f"office: expected one of {', '.join(offices)}, got {office!r}")
-    if not " ".join((official.role or "").split()).casefold().startswith(match.casefold()):
+    if official.title_confirmed_by is None or not " ".join((official.role or "").split()).casefold().startswith(
+        match.casefold()
+    ):
         raise AuthError(
-            f"{username} acts as {official.id} ({official.role}), who does not belong to the {match} office"
+            f"{username} acts as {official.id} ({official.role}), who does not belong to the {match} office "
+            "by a title this ledger confirmed (an imported title is a claim)"
         )
     if agreement.registered_by == username:
         raise refusal(

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
+from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
@@ -29,6 +30,7 @@ from lookout_ledger.lookouts.common import Actor, acting, clean_text, clean_topi
 from lookout_ledger.lookouts.common import users_of_official as owners
 from lookout_ledger.lookouts.models import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.lookouts.reviews import record_inspection
+from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.screening.log_models import DeviceSearch, InspectionLive
 from lookout_ledger.screening.models import Crossing, CrossingLookout
@@ -117,6 +119,38 @@ def referral_view(session: Session, crossing_id: str) -> ReferralView:
     return ReferralView(crossing.id, crossing.person_id, crossing.port, crossing.at, lookouts)
 
 
+REFERRAL_VALID_HOURS = 24
+
+
+def _require_referral_now(ledger: Ledger, session: Session, crossing: Crossing, at: datetime) -> None:
+    """Refuse to start from a stale referral, or from one whose every lookout has stopped referring
+    since (removed, disabled, expired, waiting for the owner's post-inspection review)."""
+    if at - crossing.at > timedelta(hours=REFERRAL_VALID_HOURS) or crossing.at > at:
+        raise refuse(
+            "SYS-REFERRAL-NOW",
+            f"crossing {crossing.id} was referred at {crossing.at.isoformat()}, not within the last "
+            f"{REFERRAL_VALID_HOURS} hours",
+            "screen the traveler again at this crossing: an inspection starts from the referral screening gives now",
+            crossing=crossing.id,
+        )
+    lookout_ids = list(
+        session.execute(select(CrossingLookout.lookout_id).where(CrossingLookout.crossing_id == crossing.id)).scalars()
+    )
+    if not lookout_ids:
+        return
+    states = [referral_state(session, lid, at, ledger.policy) for lid in lookout_ids]
+    if any(st.refers for st in states):
+        return
+    why = "; ".join(f"{st.lookout_id}: {', '.join(f'[{b.rule}] {b.reason}' for b in st.reasons)}" for st in states)
+    raise refuse(
+        "SYS-REFERRAL-NOW",
+        f"no lookout of crossing {crossing.id} refers now ({why})",
+        "release the traveler; if the owner restores the lookout's referral, screen the traveler again",
+        crossing=crossing.id,
+        lookouts=lookout_ids,
+    )
+
+
 def start_inspection(ledger: Ledger, session: Session, username: str, crossing_id: str) -> Inspection:
     """Start the secondary inspection of a referred crossing; the system records the time."""
     actor = _officer(session, username)
@@ -129,6 +163,7 @@ def start_inspection(ledger: Ledger, session: Session, username: str, crossing_i
     if existing is not None:
         raise LedgerError(f"crossing {crossing_id} already has inspection {existing.id}")
     at = ledger.now()
+    _require_referral_now(ledger, session, crossing, at)
     ins = Inspection(
         id=new_id("in"),
         person_id=crossing.person_id,

@@ -31,7 +31,14 @@ def _unit(r: Row, _k: Keyring) -> Rows:
 
 
 def _official(r: Row, _k: Keyring) -> Rows:
-    return {"id": r["id"], "name": r["name"], "unit_id": r["unit_id"], "role": r["role"]}, ()
+    # An imported title is a claim: never confirmed by the import itself (see Official.title_confirmed_by).
+    return {
+        "id": r["id"],
+        "name": r["name"],
+        "unit_id": r["unit_id"],
+        "role": r["role"],
+        "title_confirmed_by": None,
+    }, ()
 
 
 def _person(r: Row, k: Keyring) -> Rows:

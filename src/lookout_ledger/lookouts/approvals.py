@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
+from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts.common import (
@@ -122,6 +123,13 @@ def decide(
     if not pending:
         raise NotFound(f"lookout {lookout_id} has no pending {role} approval")
     ap = pending[0]
+    if now < ap.requested_at:
+        raise refuse(
+            "SYS-SYSTEM-TIME",
+            f"the approval would be dated {now.isoformat()}, before it was requested ({ap.requested_at.isoformat()}); "
+            "an approval postdates the request it approves",
+            "decide now, at the system's time",
+        )
     ap.status = "approved" if approve else "rejected"
     ap.decided_by_id = actor.official_id
     ap.decided_by_user = username

@@ -42,3 +42,7 @@ class Official(Base):
     name: Mapped[str] = mapped_column(Text, nullable=False)
     unit_id: Mapped[str] = mapped_column(String(200), ForeignKey("units.id", **FK), nullable=False, index=True)
     role: Mapped[str | None] = mapped_column(Text)
+    # Who in this ledger confirmed the title in `role`. An imported title is a claim and grants
+    # nothing (no approval, no designated determination) until an administrator confirms it; an
+    # import that changes the title clears the confirmation.
+    title_confirmed_by: Mapped[str | None] = mapped_column(String(100))

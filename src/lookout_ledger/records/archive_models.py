@@ -77,6 +77,9 @@ class RecordMessage(Base):
     schedule: Mapped[str] = mapped_column(String(40), nullable=False)
     forward_due_at: Mapped[datetime | None] = mapped_column(Instant)
     reminded_at: Mapped[datetime | None] = mapped_column(Instant)
+    # A note's `sent_at` is the time its author claims for the call or meeting; this is when the
+    # ledger recorded it (a note written long after the fact documents it only as a late claim).
+    recorded_at: Mapped[datetime | None] = mapped_column(Instant)
 
 
 class RecordAttachment(Base):

@@ -21,6 +21,7 @@ from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role, User
+from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
@@ -106,15 +107,37 @@ def classify(
 
 # --- 44 U.S.C. 2911 ---------------------------------------------------------------------------
 def record_forwarded(ledger: Ledger, communication_id: str, at: datetime, actor: str) -> None:
-    """The personal-account message reached an official account at `at`."""
+    """Someone states that the personal-account message reached an official account at `at`.
+
+    That time is a claim (SYS-CLAIMED-TIME): it may not precede the message, and the ledger records
+    the forwarding at the time it learns of it, so a backdated claim cannot clear the 20-day finding
+    on its own (the forwarded copy itself, imported from the official account, is the evidence)."""
     with ledger.transaction() as session:
         comm, meta = _meta(session, communication_id)
         if comm.account != "personal":
             raise LedgerError(f"{communication_id} was sent from an official account; nothing to forward")
-        comm.forwarded_to_official_at = at
+        now = ledger.now()
+        if at < comm.sent_at:
+            raise refuse(
+                "SYS-CLAIMED-TIME",
+                f"the forwarding is claimed at {format_rfc3339(at)}, before the message was sent "
+                f"({format_rfc3339(comm.sent_at, comm.sent_at_offset)})",
+                "give the time the copy reached the official account",
+                communication=communication_id,
+            )
+        if at > now:
+            raise LedgerError("when: the forwarding is in the future")
+        comm.forwarded_to_official_at = now
         comm.forwarded_to_official_at_offset = int((at.utcoffset() or timedelta()).total_seconds() // 60)
         meta.forward_due_at = None
-        ledger.audit(session, actor, "records.forwarded", "communication", communication_id, {"at": format_rfc3339(at)})
+        ledger.audit(
+            session,
+            actor,
+            "records.forwarded",
+            "communication",
+            communication_id,
+            {"at": format_rfc3339(now), "claimed_at": format_rfc3339(at)},
+        )
 
 
 @dataclass

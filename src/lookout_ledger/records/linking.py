@@ -14,12 +14,13 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring
-from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.core.timefmt import MICROS_PER_DAY, format_rfc3339
 from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
 from lookout_ledger.lookouts.models import Lookout
 from lookout_ledger.records.aliases import aliases_of
-from lookout_ledger.records.archive_models import CommunicationPerson
+from lookout_ledger.records.archive_models import CommunicationPerson, RecordMessage
 from lookout_ledger.records.models import Communication
+from lookout_ledger.records.notes import NOTE_TIMELY_DAYS
 from lookout_ledger.records.search_index import match_ids, sync
 
 _NOTE_CHANNELS = {"in_person": "meeting_note", "phone": "phone_note"}
@@ -83,8 +84,22 @@ def related_records(session: Session, communication_id: str) -> Related:
 
 def missing_transmissions(session: Session) -> list[dict[str, object]]:
     """Disclosures whose transmission is not kept in the archive (no retained linked message)."""
+    late = select(RecordMessage.communication_id).where(
+        RecordMessage.kind == "note",
+        RecordMessage.recorded_at.is_not(None),
+        RecordMessage.recorded_at > Communication.sent_at + NOTE_TIMELY_DAYS * MICROS_PER_DAY,
+    )
     kept = select(Communication.disclosure_id).where(
-        Communication.disclosure_id.is_not(None), Communication.retained.is_(True)
+        Communication.disclosure_id.is_not(None),
+        Communication.retained.is_(True),
+        Communication.id.not_in(late),
+    )
+    late_notes = dict(
+        session.execute(
+            select(Communication.disclosure_id, Communication.id).where(
+                Communication.disclosure_id.is_not(None), Communication.id.in_(late)
+            )
+        ).all()
     )
     rows = session.execute(
         select(Disclosure).where(Disclosure.id.not_in(kept)).order_by(Disclosure.at, Disclosure.id)
@@ -99,11 +114,15 @@ def missing_transmissions(session: Session) -> list[dict[str, object]]:
     out = []
     for d in rows:
         expected = _NOTE_CHANNELS.get(d.channel, "the transmitting message")
-        reason = (
-            f"the transmitting message {lost[d.id]} was not retained"
-            if d.id in lost
-            else f"no {expected.replace('_', ' ')} in the archive"
-        )
+        if d.id in lost:
+            reason = f"the transmitting message {lost[d.id]} was not retained"
+        elif d.id in late_notes:
+            reason = (
+                f"only note {late_notes[d.id]}, recorded more than {NOTE_TIMELY_DAYS} days after the time it claims "
+                "(a late claim, not a record made at the time)"
+            )
+        else:
+            reason = f"no {expected.replace('_', ' ')} in the archive"
         out.append(
             {
                 "disclosure_id": d.id,

@@ -5,6 +5,11 @@ said. Policy requires a decision or commitment made verbally to be documented; a
 kept as a communication (channel `phone_note` or `meeting_note`, official account) so it is
 searched, scheduled, held and requested exactly like a message, and can be linked to the
 disclosure it documents.
+
+The time of the call or meeting is the author's claim; the ledger keeps beside it when the note
+was recorded. A note may not claim a time before the disclosure it documents, and one recorded
+more than NOTE_TIMELY_DAYS after the disclosure documents it only as a late claim: it does not
+clear the disclosure from the missing-transmissions list on its own.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import insert
 
 from lookout_ledger.core.auth import Role
+from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.models import Disclosure
@@ -25,6 +31,7 @@ from lookout_ledger.records.models import Communication
 from lookout_ledger.records.search_index import insert_documents
 
 NOTE_KINDS = ("phone_note", "meeting_note")
+NOTE_TIMELY_DAYS = 20  # as 44 U.S.C. 2911 gives for copying a personal-account message
 MIN_BODY = 20
 # Who may enter a note on a page: the officials whose work is calls and meetings with other
 # agencies and foreign counterparts (liaison, lookout owners, supervisors, counsel, port
@@ -68,8 +75,17 @@ def record_note(
         author = session.get(Official, author_id)
         if author is None:
             raise NotFound(f"author: no official {author_id!r}")
-        if disclosure_id is not None and session.get(Disclosure, disclosure_id) is None:
+        disclosure = session.get(Disclosure, disclosure_id) if disclosure_id is not None else None
+        if disclosure_id is not None and disclosure is None:
             raise NotFound(f"disclosure: no disclosure {disclosure_id!r}")
+        if disclosure is not None and at < disclosure.at:
+            raise refuse(
+                "SYS-CLAIMED-TIME",
+                f"the note claims {at.isoformat()}, before disclosure {disclosure_id} took place "
+                f"({disclosure.at.isoformat()}); a note cannot document what had not happened yet",
+                "give the time of the call or meeting at which the disclosure was made",
+                disclosure=disclosure_id,
+            )
         cid = "nt-" + hashlib.sha256(f"{author_id}|{at.isoformat()}|{subject}|{body}".encode()).hexdigest()[:28]
         if session.get(Communication, cid) is not None:
             return cid
@@ -102,10 +118,16 @@ def record_note(
                 classification="record",
                 classification_reason=f"{kind.replace('_', ' ')} documenting a verbal decision or commitment",
                 schedule=retention.schedule_for("record", position),
+                recorded_at=ledger.now(),
             )
         )
         insert_documents(session, [(cid, textnorm.document(author.name, *participants, subject, body), at)])
         ledger.audit(
-            session, actor, "records.note", "communication", cid, {"kind": kind, "disclosure_id": disclosure_id}
+            session,
+            actor,
+            "records.note",
+            "communication",
+            cid,
+            {"kind": kind, "disclosure_id": disclosure_id, "claimed_at": at.isoformat()},
         )
     return cid

@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +27,6 @@ import orjson
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role, require_active_role
-from lookout_ledger.core.clock import SystemClock
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import normalise_document, normalise_name
 from lookout_ledger.core.errors import LedgerError
@@ -278,7 +277,7 @@ def screen_batch(
             "this is a system of record: every screening is logged",
             "screen with the log, or run the trial in a simulation database (lookout init --simulation)",
         )
-    recorder = ledger if ledger.kind.simulated or ledger.clock_is_system else replace(ledger, clock=SystemClock())
+    recorder = ledger.recording()
     with ledger.reading() as s:
         require_active_role(s, actor, Role.PORT_OFFICER, Role.AUDITOR)
         index = ScreeningIndex.build(s, ledger.keyring, ledger.policy, at)

@@ -43,6 +43,10 @@ def upgrade() -> None:
     op.create_index(op.f("ix_role_grants_username"), "role_grants", ["username"], unique=False)
     with op.batch_alter_table("web_sessions") as batch:
         batch.add_column(sa.Column("expires_at", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("officials") as batch:
+        batch.add_column(sa.Column("title_confirmed_by", sa.String(length=100), nullable=True))
+    with op.batch_alter_table("record_messages") as batch:
+        batch.add_column(sa.Column("recorded_at", sa.BigInteger(), nullable=True))
     op.create_table(
         "record_provenance",
         sa.Column("record_type", sa.String(length=20), nullable=False),
@@ -57,6 +61,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("record_provenance")
+    with op.batch_alter_table("record_messages") as batch:
+        batch.drop_column("recorded_at")
+    with op.batch_alter_table("officials") as batch:
+        batch.drop_column("title_confirmed_by")
     with op.batch_alter_table("web_sessions") as batch:
         batch.drop_column("expires_at")
     op.drop_index(op.f("ix_role_grants_username"), table_name="role_grants")
