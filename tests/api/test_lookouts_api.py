@@ -358,7 +358,11 @@ def test_expiry_disables_and_renewal_needs_a_reassessment(
     r = api.post("alice", f"/api/lookouts/{lid}/renew", body)
     assert r.status_code == 409 and r.json()["refusal"]["rule"] == "LC-EXPIRY"
     r = api.post("alice", f"/api/lookouts/{lid}/renew", {**body, "expires_at": later})
-    assert r.status_code == 200 and rules_of(api, lid) == []
+    assert r.status_code == 200 and "LC-EXPIRY" in rules_of(api, lid)  # a supervisor decides the renewal
+    r = api.post("alice", f"/api/lookouts/{lid}/renewal", {"statement": "I approve my own renewal."})
+    assert r.status_code == 403
+    r = api.post("sam", f"/api/lookouts/{lid}/renewal", {"statement": "Reassessment read; still needed."})
+    assert r.status_code == 200 and r.json()["decision"] == "renew" and rules_of(api, lid) == []
 
 
 def test_periodic_review_applies_to_unapproved_lookouts(

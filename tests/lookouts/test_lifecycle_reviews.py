@@ -184,7 +184,28 @@ def test_expiry_disables_referral_and_renewal_needs_reassessment(world: World, c
         reviews.renew(
             ledger, s, "alice", lid, "Reassessed: still organising crossings.", ledger.now() + timedelta(days=30)
         )
+    refs, why = refers(world, lid)
+    assert not refs and "LC-EXPIRY" in why  # the owner's reassessment alone renews nothing
+    assert "renewal_requested" in inbox_kinds(world, "sam")
+    with ledger.transaction() as s, pytest.raises(AuthError):
+        reviews.decide_renewal(ledger, s, "alice", lid, True, "The owner approves her own renewal.")
+    with ledger.transaction() as s, pytest.raises(AuthError):
+        reviews.decide_renewal(ledger, s, "zed", lid, True, "Another unit's supervisor tries.")
+    with ledger.transaction() as s:
+        reviews.decide_renewal(ledger, s, "sam", lid, True, "Reassessment read; the crossings continue.")
     assert refers(world, lid) == (True, [])
+    assert "renewal_decided" in inbox_kinds(world, "alice")
+
+
+def test_expiry_warning_goes_to_the_owner_and_the_supervisor(world: World, clock: FixedClock) -> None:
+    ledger = world.ledger
+    lid = approved(world, expires_at=ledger.now() + timedelta(days=20))
+    clock.advance(days=14)
+    with ledger.transaction() as s:
+        assert sweep(ledger, s).expiry_warnings == [lid]
+    with ledger.transaction() as s:
+        assert sweep(ledger, s).expiry_warnings == []  # once per expiry
+    assert "expiry_warning" in inbox_kinds(world, "alice") and "expiry_warning" in inbox_kinds(world, "sam")
 
 
 def test_periodic_review_applies_to_unapproved_lookouts_too(world: World, clock: FixedClock) -> None:

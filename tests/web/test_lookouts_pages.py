@@ -341,6 +341,8 @@ def _post_targets(world: World) -> list[tuple[str, dict[str, str]]]:
         (f"/lookouts/{lid}/remove", {"reason": "No longer needed after the interview."}),
         (f"/lookouts/{lid}/transfer", {"to_owner_id": "O-SUE", "instructions": INSTRUCTIONS}),
         (f"/lookouts/{lid}/renew", {"reassessment": "Reassessed: still needed.", "expires_at": "2019-02-01"}),
+        (f"/lookouts/{lid}/renewal", {"statement": STATEMENT}),
+        (f"/lookouts/{lid}/adopt", {"expires_at": "2019-02-01"}),
         (f"/lookouts/transfers/{tid}/accept", {}),
     ]
 
@@ -363,7 +365,7 @@ def test_owner_actions_by_another_owner_are_forbidden(pages: Pages, world: World
     targets = dict(_post_targets(world))
     before = _writes(ledger)
     for path, data in targets.items():
-        if path.endswith(("/keep", "/renew", "/transfer", "/remove")):
+        if path.endswith(("/keep", "/renew", "/transfer", "/remove", "/adopt")):
             r = pages.post("bob", path, data)
             assert r.status_code == 403 and "O-ALICE" in text_of(r.text), path
     assert _writes(ledger) == before

@@ -364,7 +364,10 @@ def api_enable(
     )
 
 
-@router.post("/lookouts/{lookout_id}/renew", summary="Periodic review or renewal, with a reassessment")
+@router.post(
+    "/lookouts/{lookout_id}/renew",
+    summary="The owner's reassessment and renewal request (a supervisor decides the renewal)",
+)
 def api_renew(
     lookout_id: str, body: RenewIn, request: Request, p: Principal = Depends(current_principal)
 ) -> dict[str, Any]:
@@ -378,6 +381,25 @@ def api_renew(
             lookout_id=lookout_id,
         )
     )
+
+
+class RenewalDecisionIn(BaseModel):
+    approve: bool = True
+    statement: str
+
+
+@router.post("/lookouts/{lookout_id}/renewal", summary="A supervisor approves or refuses the owner's renewal")
+def api_renewal(
+    lookout_id: str, body: RenewalDecisionIn, request: Request, p: Principal = Depends(requires(Role.SUPERVISOR))
+) -> dict[str, Any]:
+    rv = _do(
+        request,
+        p,
+        "renewal.decide",
+        lambda ledger, s: reviews.decide_renewal(ledger, s, p.username, lookout_id, body.approve, body.statement),
+        lookout_id=lookout_id,
+    )
+    return {"review_id": rv.id, "decision": rv.decision, "lookout_id": lookout_id}
 
 
 @router.post("/lookouts/{lookout_id}/clear-referral-limit", summary="Supervisor review of repeated referrals")

@@ -249,7 +249,8 @@ def register(app: typer.Typer) -> None:
         expires: str = typer.Option(..., help="The new expiry, within the policy's maximum."),
         now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
-        """Periodic review or renewal at expiry, with a recorded reassessment."""
+        """Your periodic review, and a renewal request: the reassessment is recorded now; the new expiry takes
+        effect when a supervisor of your unit approves it (`lookout lookouts renewal`)."""
         _run(
             now,
             "renew",
@@ -258,7 +259,23 @@ def register(app: typer.Typer) -> None:
             ),
             lookout_id=lookout_id,
         )
-        console.print(f"renewed {lookout_id} until {expires}")
+        console.print(f"reassessed {lookout_id}; renewal until {expires} waits for a supervisor's decision")
+
+    @lk.command("renewal")
+    def renewal(
+        lookout_id: str,
+        statement: str = typer.Option(..., help="Your written decision: what you checked."),
+        refuse: bool = typer.Option(False, "--refuse", help="Refuse the renewal instead of approving it."),
+        now: str | None = typer.Option(None, help=NOW_HELP),
+    ) -> None:
+        """Approve (or --refuse) the owner's renewal, as a supervisor of the owner's unit."""
+        rv = _run(
+            now,
+            "renewal.decide",
+            lambda ledger, s: reviews.decide_renewal(ledger, s, state.actor, lookout_id, not refuse, statement),
+            lookout_id=lookout_id,
+        )
+        console.print(f"renewal of {lookout_id}: {rv.decision}")
 
     @lk.command("clear-limit")
     def clear_limit(

@@ -18,8 +18,8 @@ from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
 
 APPROVAL_STATUSES = ("pending", "approved", "rejected", "superseded")
-REVIEW_KINDS = ("post_inspection", "referral_limit")
-REVIEW_DECISIONS = ("keep", "modify", "remove", "clear")
+REVIEW_KINDS = ("post_inspection", "referral_limit", "renewal")
+REVIEW_DECISIONS = ("keep", "modify", "remove", "clear", "renew", "refuse", "superseded")
 TRANSFER_STATUSES = ("pending", "accepted", "cancelled")
 
 
@@ -46,6 +46,7 @@ class LookoutControl(Base):
     reminded_for: Mapped[datetime | None] = mapped_column(Instant)
     overdue_notified_for: Mapped[datetime | None] = mapped_column(Instant)
     expiry_handled_for: Mapped[datetime | None] = mapped_column(Instant)
+    expiry_warned_for: Mapped[datetime | None] = mapped_column(Instant)
 
 
 class LookoutApproval(Base):
@@ -86,6 +87,7 @@ class LookoutReview(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[str | None] = mapped_column(String(200), ForeignKey("officials.id", **FK))
     missed_at: Mapped[datetime | None] = mapped_column(Instant)  # the sweep disabled referral
+    proposed_expires_at: Mapped[datetime | None] = mapped_column(Instant)  # renewal: the owner's new expiry
 
 
 class LookoutTransfer(Base):

@@ -347,10 +347,10 @@ def adopt_lookout(
     lookout = session.get(Lookout, lookout_id)
     if lookout is None:
         raise NotFound(f"no lookout {lookout_id!r}")
-    if session.get(LookoutControl, lookout_id) is not None:
-        raise LedgerError(f"lookout {lookout_id} is already under the current policy's controls")
     if lookout.owner_id != actor.official_id:
         raise AuthError(f"only the lookout's owner {lookout.owner_id} may adopt lookout {lookout_id}")
+    if session.get(LookoutControl, lookout_id) is not None:
+        raise LedgerError(f"lookout {lookout_id} is already under the current policy's controls")
     removed = session.execute(
         select(LookoutEvent.id).where(LookoutEvent.lookout_id == lookout_id, LookoutEvent.kind == "removed")
     ).first()

@@ -472,7 +472,9 @@ def remove(ledger: Ledger, session: Session, username: str, lookout_id: str, rea
 def renew(
     ledger: Ledger, session: Session, username: str, lookout_id: str, reassessment: str, expires_at: datetime
 ) -> LookoutEvent:
-    """The periodic review or renewal at expiry: a recorded reassessment and a new expiry within the maximum."""
+    """The owner's periodic review, and their request to renew: a recorded reassessment now, and a new
+    expiry that takes effect only when a supervisor of the owner's unit approves it (LC-EXPIRY: renewal is
+    a supervisor's decision after the owner's reassessment)."""
     lookout = get_lookout(session, lookout_id)
     actor = _owner(session, username, lookout)
     control = get_control(session, lookout_id)
@@ -482,6 +484,55 @@ def renew(
     now = ledger.now()
     if expires_at.tzinfo is None or expires_at <= now:
         raise LedgerError("expires_at: a future time with a time zone offset")
+    _check_lifetime(ledger, control, expires_at, now)
+    control.next_review_at = min(control.expires_at, now + timedelta(days=control.periodic_review_days))
+    event = add_event(session, lookout_id, "reviewed", now, actor_id=actor.official_id, reason=f"Reassessed: {text}")
+    closed = _close_post_inspection(session, lookout_id, "keep", text, actor, now)
+    for stale in open_reviews(session, lookout_id, "renewal"):  # a new request replaces an undecided one
+        stale.decided_at, stale.decision, stale.decided_by_id = now, "superseded", actor.official_id
+    session.add(
+        LookoutReview(
+            id=new_id("rv"),
+            lookout_id=lookout_id,
+            kind="renewal",
+            opened_at=now,
+            due_at=control.expires_at,
+            reason=text,
+            proposed_expires_at=expires_at,
+        )
+    )
+    session.flush()
+    record_decision(
+        session,
+        ledger.policy,
+        at=now,
+        actor=username,
+        action="renew",
+        outcome="renewal_requested",
+        rules=["LC-EXPIRY", "LC-PERIODIC-REVIEW"],
+        lookout_id=lookout_id,
+        person_id=lookout.person_id,
+        detail={"reassessment": text, "expires_at": expires_at.isoformat(), "reviews_closed": closed},
+    )
+    ledger.audit(
+        session, username, "lookout.renewal.request", "lookout", lookout_id, {"expires_at": expires_at.isoformat()}
+    )
+    notify(
+        session,
+        [u for u in supervisors_of(session, lookout.owner_id) if u != username],
+        Notice(
+            "renewal_requested",
+            f"Lookout {lookout_id}: renewal to decide",
+            f"{actor.official.name} reassessed lookout {lookout_id} and asks to renew it until "
+            f"{expires_at.isoformat()} (it expires {control.expires_at.isoformat()}): {text}",
+            lookout_id,
+        ),
+        now,
+    )
+    return event
+
+
+def _check_lifetime(ledger: Ledger, control: LookoutControl, expires_at: datetime, now: datetime) -> None:
     max_days = int(ledger.policy.param("sensitive_max_lifetime_days" if control.sensitive else "max_lifetime_days"))
     if expires_at > now + timedelta(days=max_days):
         raise refusal(
@@ -490,25 +541,77 @@ def renew(
             f"The new expiry is more than {max_days} days from now, the policy's maximum for this lookout.",
             f"set an expiry on or before {(now + timedelta(days=max_days)).date().isoformat()}.",
         )
-    control.expires_at = expires_at
-    control.next_review_at = min(expires_at, now + timedelta(days=control.periodic_review_days))
-    event = add_event(session, lookout_id, "reviewed", now, actor_id=actor.official_id, reason=f"Renewed: {text}")
-    closed = _close_post_inspection(session, lookout_id, "keep", text, actor, now)
-    reenabled = _reenable_if_disabled(ledger, session, lookout, actor, f"renewed: {text}")
+
+
+def decide_renewal(
+    ledger: Ledger, session: Session, username: str, lookout_id: str, approve: bool, statement: str
+) -> LookoutReview:
+    """A supervisor of the owner's unit approves (the new expiry takes effect, and a lookout the sweep had
+    disabled at expiry refers again) or refuses the owner's renewal, in writing."""
+    lookout = get_lookout(session, lookout_id)
+    actor = acting(session, username)
+    if not actor.user.has_role(Role.SUPERVISOR):
+        raise AuthError(f"{username} needs the role supervisor to decide a renewal")
+    if actor.official_id in (lookout.owner_id, lookout.created_by_id):
+        raise refusal(
+            ledger.policy,
+            "LC-SEPARATION-OF-DUTIES",
+            f"{username} owns or placed lookout {lookout_id}; nobody approves their own renewal.",
+            "ask another supervisor of the owner's unit.",
+        )
+    if username not in supervisors_of(session, lookout.owner_id):
+        raise AuthError(f"{username} does not supervise the unit of lookout {lookout_id}'s owner")
+    pending = open_reviews(session, lookout_id, "renewal")
+    if not pending:
+        raise NotFound(f"lookout {lookout_id} has no renewal waiting for a decision (the owner reassesses first)")
+    review = pending[-1]
+    control = get_control(session, lookout_id)
+    text = _reason(statement, "statement")
+    now = ledger.now()
+    assert review.proposed_expires_at is not None
+    review.decided_at, review.decision, review.decided_by_id = now, "renew" if approve else "refuse", actor.official_id
+    reenabled = False
+    if approve:
+        if review.proposed_expires_at <= now:
+            raise LedgerError(f"the renewal asked for {review.proposed_expires_at.isoformat()}, which has passed")
+        _check_lifetime(ledger, control, review.proposed_expires_at, now)
+        control.expires_at = review.proposed_expires_at
+        control.next_review_at = min(control.expires_at, now + timedelta(days=control.periodic_review_days))
+        add_event(session, lookout_id, "reviewed", now, actor_id=actor.official_id, reason=f"Renewal approved: {text}")
+        reenabled = _reenable_if_disabled(ledger, session, lookout, actor, f"renewed: {text}")
+    session.flush()
     record_decision(
         session,
         ledger.policy,
         at=now,
         actor=username,
-        action="renew",
-        outcome="renewed" + ("_reenabled" if reenabled else ""),
-        rules=["LC-EXPIRY", "LC-PERIODIC-REVIEW"],
+        action="renewal.decide",
+        outcome=("renewed" + ("_reenabled" if reenabled else "")) if approve else "renewal_refused",
+        rules=["LC-EXPIRY"],
         lookout_id=lookout_id,
         person_id=lookout.person_id,
-        detail={"reassessment": text, "expires_at": expires_at.isoformat(), "reviews_closed": closed},
+        detail={"statement": text, "expires_at": control.expires_at.isoformat()},
     )
-    ledger.audit(session, username, "lookout.renew", "lookout", lookout_id, {"expires_at": expires_at.isoformat()})
-    return event
+    ledger.audit(
+        session,
+        username,
+        "lookout.renew" if approve else "lookout.renewal.refuse",
+        "lookout",
+        lookout_id,
+        {"expires_at": control.expires_at.isoformat()},
+    )
+    notify(
+        session,
+        users_of_official(session, lookout.owner_id),
+        Notice(
+            "renewal_decided",
+            f"Lookout {lookout_id}: renewal {'approved' if approve else 'refused'}",
+            f"{actor.official.name} {'approved' if approve else 'refused'} the renewal of lookout {lookout_id}: {text}",
+            lookout_id,
+        ),
+        now,
+    )
+    return review
 
 
 def disable_referral(ledger: Ledger, session: Session, username: str, lookout_id: str, reason: str) -> LookoutEvent:

@@ -40,6 +40,7 @@ class SweepReport:
     post_inspection_disabled: list[str] = field(default_factory=list)
     expired_disabled: list[str] = field(default_factory=list)
     review_reminders: list[str] = field(default_factory=list)
+    expiry_warnings: list[str] = field(default_factory=list)
     review_overdue: list[str] = field(default_factory=list)
     transfers_escalated: list[str] = field(default_factory=list)
     inspections_flagged: list[str] = field(default_factory=list)
@@ -54,6 +55,7 @@ class SweepReport:
             "post_inspection_disabled": self.post_inspection_disabled,
             "expired_disabled": self.expired_disabled,
             "review_reminders": self.review_reminders,
+            "expiry_warnings": self.expiry_warnings,
             "review_overdue": self.review_overdue,
             "transfers_escalated": self.transfers_escalated,
             "inspections_flagged": self.inspections_flagged,
@@ -184,6 +186,22 @@ def sweep(ledger: Ledger, session: Session) -> SweepReport:
                 now,
             )
             continue
+        if control.expires_at - reminder <= now and control.expiry_warned_for != control.expires_at:
+            control.expiry_warned_for = control.expires_at
+            report.expiry_warnings.append(lookout.id)
+            notify(
+                session,
+                [*owners, *supervisors_of(session, lookout.owner_id)],
+                Notice(
+                    "expiry_warning",
+                    f"Lookout {lookout.id} lapses on {control.expires_at:%Y-%m-%d}",
+                    f"Lookout {lookout.id} expires on {control.expires_at.isoformat()} and then refers nobody. If it "
+                    "is still needed, the owner records a reassessment and asks to renew it, and a supervisor of "
+                    "the owner's unit decides; otherwise let it lapse or remove it.",
+                    lookout.id,
+                ),
+                now,
+            )
         due = control.next_review_at
         if due <= now and control.overdue_notified_for != due:
             control.overdue_notified_for = due

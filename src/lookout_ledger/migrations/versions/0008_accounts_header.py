@@ -47,6 +47,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("title_confirmed_by", sa.String(length=100), nullable=True))
     with op.batch_alter_table("record_messages") as batch:
         batch.add_column(sa.Column("recorded_at", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("lookout_reviews") as batch:
+        batch.add_column(sa.Column("proposed_expires_at", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("lookout_controls") as batch:
+        batch.add_column(sa.Column("expiry_warned_for", sa.BigInteger(), nullable=True))
     op.create_table(
         "record_provenance",
         sa.Column("record_type", sa.String(length=20), nullable=False),
@@ -61,6 +65,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("record_provenance")
+    with op.batch_alter_table("lookout_controls") as batch:
+        batch.drop_column("expiry_warned_for")
+    with op.batch_alter_table("lookout_reviews") as batch:
+        batch.drop_column("proposed_expires_at")
     with op.batch_alter_table("record_messages") as batch:
         batch.drop_column("recorded_at")
     with op.batch_alter_table("officials") as batch:

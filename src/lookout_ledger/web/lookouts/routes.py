@@ -201,6 +201,7 @@ def _detail(request: Request, p: Principal, lookout_id: str, status: int = 200, 
         entries = timeline(s, lookout_id)
         aps = approvals.approvals_of(s, lookout_id)
         open_reviews = reviews.open_reviews(s, lookout_id)
+        renewals = reviews.open_reviews(s, lookout_id, "renewal")
     involved = p.official_id in (summary.owner_id, summary.created_by_id)
     return _page(
         request,
@@ -216,6 +217,8 @@ def _detail(request: Request, p: Principal, lookout_id: str, status: int = 200, 
             "open_reviews": open_reviews,
             "owns": p.official_id == summary.owner_id,
             "imported": any(b.rule == "LC-ADOPTION" for b in state.reasons),
+            "renewal": renewals[-1] if renewals else None,
+            "may_decide_renewal": bool(renewals) and p.has_role(Role.SUPERVISOR) and not involved,
             "may_decide": {
                 a.role
                 for a in aps
@@ -303,6 +306,23 @@ def transfer(
         lambda ledger, s: transfers.request_transfer(
             ledger, s, p.username, lookout_id, to_owner_id.strip(), instructions
         ),
+    )
+
+
+@router.post("/lookouts/{lookout_id}/renewal")
+def renewal(
+    lookout_id: str,
+    request: Request,
+    statement: str = Form(""),
+    decision: str = Form("approve"),
+    p: Principal = Depends(APPROVER),
+) -> Response:
+    return _post(
+        request,
+        p,
+        lookout_id,
+        "renewal.decide",
+        lambda ledger, s: reviews.decide_renewal(ledger, s, p.username, lookout_id, decision == "approve", statement),
     )
 
 
