@@ -75,7 +75,7 @@ def test_cli_agreement_offices_and_withdrawing_a_draft(tmp_path: Path) -> None:
     assert "DX-AGREEMENT-COORDINATION" in refused
     rid = run(*request, actor="liaison").split()[2]
 
-    person = next(p for e in orjson.loads(run("disclosures", "log", "--json")) for p in e["persons"])
+    person = next(p for e in orjson.loads(run("disclosures", "log", "--json", actor="auditor")) for p in e["persons"])
     out = run(
         "disclosures", "draft", "--request", rid, "--person", person, "--field", "name", "--purpose", "1628a1",
         "--reason", "A reason long enough to state", "--recipient", "Lic. Ficticia", "--now", NOW,

@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
+from cli_support import auditor, token_for
 from factories import Factory, audit
 from lookout_ledger.cli import app
 from lookout_ledger.core.ledger import Ledger
@@ -92,7 +93,9 @@ def test_audit_is_deterministic_and_read_only(ledger: Ledger) -> None:
 
 def _cli_env(ledger: Ledger, tmp_path: Path) -> dict[str, str]:
     key = base64.b64encode(ledger.keyring.keys["k1"]).decode()
-    return {"LOOKOUT_DATABASE_URL": ledger.settings.database_url, "LOOKOUT_KEY": key, "COLUMNS": "200"}
+    url = ledger.settings.database_url
+    token = token_for(url, auditor(ledger))  # the audit is an oversight read: an auditor signs in
+    return {"LOOKOUT_DATABASE_URL": url, "LOOKOUT_KEY": key, "COLUMNS": "200", "LOOKOUT_TOKEN": token}
 
 
 def test_cli_json_is_the_spec_object(sqlite_ledger: Ledger, tmp_path: Path) -> None:

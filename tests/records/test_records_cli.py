@@ -83,24 +83,35 @@ def test_malformed_export_exits_2_with_lines(runner: CliRunner, tmp_path: Path) 
     assert "line 1:" in str(r.exception) and "line 2:" in str(r.exception)
 
 
+def _missing(runner: CliRunner) -> dict[str, str]:
+    out = invoke_as(runner, "records", ["records", "missing", "--json"]).output
+    return {m["disclosure_id"]: m["reason"] for m in json.loads(out)}
+
+
+def _note(at: str, subject: str = "Briefing", disclosure: str = "FD-2") -> list[str]:
+    return [
+        *("records", "note", "--kind", "meeting_note", "--author", "OFF-FOB-2"),
+        *("--participant", "INM regional director", "--at", at, "--subject", subject),
+        *("--body", "Handed over the printed list of names; no commitment to deny entry.", "--disclosure", disclosure),
+    ]
+
+
 def test_note_of_the_in_person_disclosure_clears_it_from_missing(runner: CliRunner) -> None:
-    before = {
-        m["disclosure_id"] for m in json.loads(invoke_as(runner, "records", ["records", "missing", "--json"]).output)
-    }
+    before = _missing(runner)
     assert "FD-2" in before
-    args = ["records", "note", "--kind", "meeting_note", "--author", "OFF-FOB-2"]
-    args += ["--participant", "INM regional director", "--at", "2019-01-09T10:00:00-08:00", "--subject", "Briefing"]
-    args += ["--body", "Handed over the printed list of names; no commitment to deny entry.", "--disclosure", "FD-2"]
-    kept = invoke_as(runner, "records", args)
+    late = invoke_as(runner, "records", _note("2019-01-09T10:00:00-08:00"))  # written today: a late claim
+    assert late.exit_code == 0, late.output
+    assert "late claim" in _missing(runner)["FD-2"]
+    early = invoke_as(runner, "records", _note("2018-06-01T10:00:00-07:00", "Before"))
+    assert "SYS-CLAIMED-TIME" in str(early.exception)  # a note cannot document what had not happened yet
+    timely = _note("2019-01-09T10:00:00-08:00", "Briefing, noted the same day")
+    kept = invoke_as(runner, "records", [*timely, "--now", "2019-01-09T20:00:00Z"])  # the demo is a simulation
     assert kept.exit_code == 0, kept.output
-    after = {
-        m["disclosure_id"] for m in json.loads(invoke_as(runner, "records", ["records", "missing", "--json"]).output)
-    }
-    assert after == before - {"FD-2"}
+    assert set(_missing(runner)) == set(before) - {"FD-2"}
     found = json.loads(invoke_as(runner, "records", ["records", "search", "printed list", "--json"]).output)
-    assert found["total"] == 1 and found["hits"][0]["channel"] == "meeting_note"
+    assert found["total"] == 2 and {h["channel"] for h in found["hits"]} == {"meeting_note"}
     assert found["hits"][0]["sent_at"] == "2019-01-09T10:00:00-08:00"  # the local time as given
-    wrong = invoke_as(runner, "records", [*args[:-1], "FD-404"])
+    wrong = invoke_as(runner, "records", _note("2019-01-09T10:00:00-08:00", disclosure="FD-404"))
     assert wrong.exit_code != 0 and "disclosure: no disclosure 'FD-404'" in str(wrong.exception or wrong.output)
 
 

@@ -40,7 +40,11 @@ def test_forward_reminder_once_before_the_deadline(ledger: Ledger) -> None:
     _at(ledger, "2019-01-19T12:00:00Z")
     first = keeping.forward_sweep(ledger, "sweeper")
     assert first.reminded == [ids[1]] and first.overdue == []
-    keeping.record_forwarded(ledger, ids[2], datetime(2019, 1, 21, tzinfo=UTC), "whitlock")
+    with pytest.raises(Refusal) as before:  # a forwarding claimed before the message was sent
+        keeping.record_forwarded(ledger, ids[2], datetime(2018, 12, 1, tzinfo=UTC), "whitlock")
+    assert before.value.rule == "SYS-CLAIMED-TIME"
+    _at(ledger, "2019-01-21T00:00:00Z")
+    keeping.record_forwarded(ledger, ids[2], datetime(2019, 1, 20, 18, tzinfo=UTC), "whitlock")
     _at(ledger, "2019-02-20T00:00:00Z")
     later = keeping.forward_sweep(ledger, "sweeper")
     assert sorted(later.reminded) == sorted([ids[3], ids[4]])  # line 1 was reminded already; line 2 forwarded
@@ -49,6 +53,7 @@ def test_forward_reminder_once_before_the_deadline(ledger: Ledger) -> None:
         notes = s.execute(select(Notification).where(Notification.recipient == "whitlock")).scalars().all()
         forwarded = s.get(Communication, ids[2])
     assert len(notes) == 2 and all("44 U.S.C. 2911" in n.body for n in notes)
+    # recorded when the ledger learnt of it, not at the earlier time claimed (which the log keeps)
     assert forwarded is not None and forwarded.forwarded_to_official_at == datetime(2019, 1, 21, tzinfo=UTC)
 
 

@@ -52,6 +52,9 @@ def register(app: typer.Typer) -> None:
             "--simulation",
             help="Create a simulation database: times may be set with --now; not a system of record.",
         ),
+        role: list[str] = typer.Option(
+            [], "--role", "-r", help="Simulation only: further roles for its operator (e.g. auditor, port_officer)."
+        ),
     ) -> None:
         """Create the first administrators of a database with no users (once; logged).
 
@@ -61,7 +64,7 @@ def register(app: typer.Typer) -> None:
         pairs = [(name, _password(f"Password for {name}: ", "LOOKOUT_NEW_PASSWORD")) for name in admin]
         os_user = os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
         with ledger.transaction() as s:
-            accounts.bootstrap(s, pairs, at=ledger.now(), simulated=simulation)
+            accounts.bootstrap(s, pairs, at=ledger.now(), simulated=simulation, extra_roles=parse_roles(role))
             write_header(s, kind, at=ledger.now(), by=f"bootstrap:{os_user}")
             ledger.audit(
                 s,

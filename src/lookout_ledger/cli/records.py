@@ -305,15 +305,17 @@ def register(app: typer.Typer) -> None:
         subject: str = typer.Option(...),
         body: str = typer.Option(..., help="What was decided or committed."),
         disclosure: str | None = typer.Option(None, help="Disclosure the note documents."),
+        now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
-        """Keep a note of a call or meeting as a record."""
+        """Keep a note of a call or meeting as a record. Its time is your claim; the ledger records when you
+        wrote it, and a note written more than 20 days later documents the disclosure only as a late claim."""
         try:  # keep the offset the official gave: the note shows the local time of the meeting
             utc, offset = parse_rfc3339(at)
         except ValueError as exc:
             raise LedgerError(f"--at: {exc}; give the time with its offset, e.g. 2019-01-09T10:00:00-08:00") from None
         when = utc.astimezone(dt_timezone(timedelta(minutes=offset)))
         cid = record_note(
-            open_ledger(),
+            open_ledger(now),
             state.actor,
             kind=kind,
             author_id=author,

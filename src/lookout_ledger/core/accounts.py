@@ -51,12 +51,26 @@ def user_count(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(User)).scalar_one())
 
 
-def bootstrap(session: Session, admins: list[tuple[str, str]], *, at: datetime, simulated: bool) -> list[User]:
+def bootstrap(
+    session: Session,
+    admins: list[tuple[str, str]],
+    *,
+    at: datetime,
+    simulated: bool,
+    extra_roles: list[Role] | None = None,
+) -> list[User]:
     """Create the first administrators (name, password) of a database with no users.
 
     Two-person control starts here: a system of record needs two administrators, since every
-    later grant needs a second one; a simulation may start with one.
+    later grant needs a second one. A simulation may start with one operator, who may also hold
+    the roles the trial needs (`extra_roles`): nothing in a simulation is a record.
     """
+    if extra_roles and not simulated:
+        raise refuse(
+            "SYS-TWO-PERSON-GRANT",
+            "in a system of record the first administrators hold the admin role only",
+            "add the users who do the work with `lookout users add`, approved by the second administrator",
+        )
     if user_count(session):
         raise refuse(
             "SYS-BOOTSTRAP-ONCE",
@@ -72,7 +86,8 @@ def bootstrap(session: Session, admins: list[tuple[str, str]], *, at: datetime, 
             "a system of record starts with two administrators, because every role grant needs a second one",
             "name two: lookout init --admin NAME --admin OTHER (or create a simulation with --simulation)",
         )
-    return [add_user(session, username=n, password=p, roles=[Role.ADMIN], at=at) for n, p in admins]
+    roles = [Role.ADMIN, *(extra_roles or [])]
+    return [add_user(session, username=n, password=p, roles=roles, at=at) for n, p in admins]
 
 
 def add_account(
