@@ -237,6 +237,33 @@ def test_an_imported_title_grants_nothing_until_an_admin_confirms_it(ledger: Led
         assert s.get(Official, "O-COMM").title_confirmed_by is None  # an import that changes it clears it
 
 
+def test_imported_approvals_are_claims_in_the_audit(ledger: Ledger) -> None:
+    """Bypass: an imported disclosure claiming approvals "in advance" audited as compliant."""
+    load_demo(ledger, "tester")
+    from lookout_ledger.oversight.audit import run_audit
+
+    with ledger.reading() as s:
+        spec = run_audit(s, now=ledger.now(), policy=ledger.policy).to_spec()
+    by_id = {d["id"]: d for d in spec["disclosures"]}
+    assert {d["approvals"] for d in by_id.values()} <= {"claimed", "none"}
+    assert any(d["approvals"] == "claimed" for d in by_id.values())  # the scenario's approvals are the file's
+
+
+def test_an_imported_record_shows_where_it_came_from(ledger: Ledger) -> None:
+    from lookout_ledger.demo.load import DEMO_PASSWORD
+    from lookout_ledger.lookouts.models import Lookout
+
+    load_demo(ledger, "tester")
+    with ledger.reading() as s:
+        lid = s.execute(select(Lookout.id).order_by(Lookout.id).limit(1)).scalar_one()
+    client = TestClient(create_app(ledger), base_url="http://testserver")
+    assert client.post("/api/session", json={"username": "auditor", "password": DEMO_PASSWORD}).status_code == 200
+    api = client.get(f"/api/records/lookout/{lid}").json()
+    assert api["provenance"] and api["provenance"][0]["line"] > 1
+    page = client.get(f"/records/lookout/{lid}")
+    assert page.status_code == 200 and "history, not authority" in page.text
+
+
 # --- 4. the demo goes into a database of its own -----------------------------------------------------
 
 

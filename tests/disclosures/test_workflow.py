@@ -93,6 +93,7 @@ def test_workflow_disclosure_is_compliant_by_construction(ledger: Ledger, smtp_s
             "retention": "compliant",
         }
         assert [f for f in audit.findings if f.record_id == result.disclosure_id] == []
+        assert row["approvals"] == "recorded"  # given in this ledger's workflow, not claimed by an import
         (entry,) = [e for e in log_entries(s) if e["id"] == result.disclosure_id]
         assert entry["source"] == "workflow" and entry["request"] == {"id": rid, "written": True}
         assert entry["content_digest"] == result.content_digest and entry["purpose"] == "1628a1"

@@ -33,6 +33,8 @@ def test_import_search_request_hold_dispose(runner: CliRunner, tmp_path: Path) -
     first = invoke_as(runner, "records", args)
     assert first.exit_code == 0 and "imported 4 message(s)" in first.output
     assert "already imported" in invoke_as(runner, "records", args).output
+    withheld = json.loads(invoke_as(runner, "admin", ["records", "search", "alertados", "--json"]).output)
+    assert withheld["content_withheld"] and all(not h.get("snippet") for h in withheld["hits"])  # as the API
     found = invoke_as(runner, "records", ["records", "search", "alertados", "--channel", "whatsapp", "--json"])
     hits = json.loads(found.output)
     assert hits["total"] == 1 and hits["hits"][0]["sender"] == "Lic. Ramírez"

@@ -27,6 +27,7 @@ from lookout_ledger.core.errors import NotFound
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
 from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
+from lookout_ledger.interchange.provenance import provenance_of
 from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic, normalise_topic
 from lookout_ledger.org.models import Official, Unit
 from lookout_ledger.oversight.audit import AuditResult
@@ -124,6 +125,11 @@ def record(
         out["findings"] = [finding_dict(f) for f in _findings_on(audit, record_type, record_id)]
         if record_type == "disclosure":
             out["requirements"] = next((d["requirements"] for d in audit.disclosures if d["id"] == record_id), None)
+    # An imported record is history: say which file and line asserted it (its facts are claims).
+    out["provenance"] = [
+        {"file_sha256": p.file_sha256, "line": p.line, "imported_at": _ts(p.imported_at), "imported_by": p.imported_by}
+        for p in provenance_of(session, record_type, record_id)
+    ]
     out["audit_log"] = _audit_entries(session, record_type, record_id, personal)
     out["withheld"] = sorted(set(text.withheld))
     return out

@@ -14,10 +14,12 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
+from lookout_ledger.disclosures.models import DisclosureApproval
+from lookout_ledger.interchange.provenance import RecordProvenance
 from lookout_ledger.oversight.findings import (
     RULE_QUERIES,
     AuditContext,
@@ -63,7 +65,10 @@ class AuditResult:
                 "lookouts": dict(self.metrics["lookouts"]),
                 "disclosures": dict(self.metrics["disclosures"]),
             },
-            "disclosures": [{"id": d["id"], "requirements": dict(d["requirements"])} for d in self.disclosures],
+            "disclosures": [
+                {"id": d["id"], "requirements": dict(d["requirements"]), "approvals": d["approvals"]}
+                for d in self.disclosures
+            ],
             "findings": [f.to_spec() for f in self.findings],
         }
 
@@ -72,6 +77,20 @@ class AuditResult:
         for f in self.findings:
             grouped.setdefault(f.rule, []).append(f)
         return grouped
+
+
+def approval_sources(session: Session) -> dict[str, str]:
+    """For each disclosure with approvals: `recorded` when this ledger's workflow recorded them, `claimed`
+    when they are known only from an imported file (history, not authority: shown as a claim)."""
+    with_approvals = select(DisclosureApproval.disclosure_id).distinct()
+    imported = set(
+        session.execute(
+            select(RecordProvenance.record_id).where(
+                RecordProvenance.record_type == "disclosure", RecordProvenance.record_id.in_(with_approvals)
+            )
+        ).scalars()
+    )
+    return {d: ("claimed" if d in imported else "recorded") for d in session.execute(with_approvals).scalars()}
 
 
 def run_audit(
@@ -130,8 +149,16 @@ def _evaluate(session: Session, ctx: AuditContext, now: datetime, window: int, p
         lookouts = lookout_metrics(session, dialect, ctx.window_micros)
     metrics = {"lookouts": lookouts, "disclosures": disclosure_metrics(session)}
     requirement_rows = session.execute(disclosure_requirement_query(dialect)).all()
+    sources = approval_sources(session)
     disclosures = sorted(
-        ({"id": r.id, "requirements": {k: getattr(r, k) for k in REQUIREMENT_KEYS}} for r in requirement_rows),
+        (
+            {
+                "id": r.id,
+                "requirements": {k: getattr(r, k) for k in REQUIREMENT_KEYS},
+                "approvals": sources.get(r.id, "none"),
+            }
+            for r in requirement_rows
+        ),
         key=lambda d: d["id"],
     )
     by_rule: dict[str, list[Finding]] = {}
