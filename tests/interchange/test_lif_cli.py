@@ -112,3 +112,31 @@ def test_a_stated_clock_is_refused_for_writes_in_a_system_of_record(runner: CliR
     assert runner.invoke(app, ["import", str(source)]).exit_code == 0
     audited = runner.invoke(app, ["audit", "--now", "2019-02-01T00:00:00Z", "--format", "json"])
     assert audited.exit_code == 0, audited.output  # evaluation at a stated time is a read: allowed
+
+
+def test_an_export_sealed_for_a_recipient_opens_only_with_their_key(runner: CliRunner, tmp_path: Path) -> None:
+    source = write_lif(tmp_path / "in.lif", records())
+    assert runner.invoke(app, ["import", str(source)]).exit_code == 0
+    assert runner.invoke(app, ["keys", "recipient", str(tmp_path / "oig")]).exit_code == 0
+    assert (tmp_path / "oig.key").stat().st_mode & 0o777 == 0o600
+    sealed, plain = tmp_path / "sealed.lif", tmp_path / "plain.lif"
+    r = runner.invoke(app, ["export", str(sealed), *PURPOSE, "--recipient-key", str(tmp_path / "oig.pub")])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["export", str(plain), *PURPOSE]).exit_code == 0
+    person = next(line for line in plain.read_bytes().splitlines() if b'"type":"person"' in line)
+    name = orjson.loads(person)["family_name"].encode()
+    assert name not in sealed.read_bytes()  # no SPII in clear
+    opened = tmp_path / "opened.lif"
+    assert (
+        runner.invoke(app, ["unseal", str(sealed), "--key", str(tmp_path / "oig.key"), "--out", str(opened)]).exit_code
+        == 0
+    )
+    assert opened.read_bytes().splitlines()[1:] == plain.read_bytes().splitlines()[1:]
+    assert runner.invoke(app, ["keys", "recipient", str(tmp_path / "other")]).exit_code == 0
+    wrong = runner.invoke(app, ["unseal", str(sealed), "--key", str(tmp_path / "other.key"), "--out", str(opened)])
+    assert "not for this key" in str(wrong.exception)
+    data = bytearray(sealed.read_bytes())
+    data[-5] ^= 1
+    sealed.write_bytes(bytes(data))
+    changed = runner.invoke(app, ["unseal", str(sealed), "--key", str(tmp_path / "oig.key"), "--out", str(opened)])
+    assert "was changed, reordered or cut off" in str(changed.exception)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -256,6 +257,14 @@ def register(app: typer.Typer) -> None:
 
     keys = typer.Typer(help="Manage the SPII encryption key.", no_args_is_help=True)
     app.add_typer(keys, name="keys")
+
+    @keys.command("recipient")
+    def keys_recipient(name: Path = typer.Argument(..., help="Writes NAME.key (private, 0600) and NAME.pub.")) -> None:
+        """Make a key pair for receiving sealed exports: give NAME.pub to whoever exports for you."""
+        from lookout_ledger.interchange.sealing import generate_recipient
+
+        fp = generate_recipient(name.with_suffix(".key"), name.with_suffix(".pub"))
+        console.print(f"wrote {name.with_suffix('.key')} (keep it) and {name.with_suffix('.pub')}; fingerprint {fp}")
 
     @keys.command("rotate")
     def keys_rotate() -> None:

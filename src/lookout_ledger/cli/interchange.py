@@ -16,6 +16,7 @@ from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.interchange.generate import generate_lif
 from lookout_ledger.interchange.importer import ImportFailed, import_lif
 from lookout_ledger.interchange.schema import RECORD_TYPES
+from lookout_ledger.interchange.sealing import SealingWriter, load_private, load_public, unseal
 
 
 def _counts_table(title: str, counts: dict[str, dict[str, int]]) -> Table:
@@ -86,14 +87,21 @@ def register(app: typer.Typer) -> None:
         purpose: str = typer.Option(
             ..., help="Why these records leave the ledger (logged as the purpose of the read)."
         ),
+        recipient_key: Path | None = typer.Option(
+            None, "--recipient-key", help="Seal the file for this recipient's public key (`lookout keys recipient`)."
+        ),
     ) -> None:
         """Export every record as a LIF file (auditor or admin, with a purpose; the file is written 0600).
 
         The export is logged as a read of every person it names, with the purpose."""
         actor = signed_in(Role.AUDITOR, Role.ADMIN).username
         ledger = open_ledger()
+        recipient = load_public(recipient_key) if recipient_key is not None else None
         if file == "-":
-            counts = export_lif(ledger, sys.stdout.buffer, actor, purpose=purpose)
+            sink = SealingWriter(sys.stdout.buffer, recipient) if recipient else None
+            counts = export_lif(ledger, sink or sys.stdout.buffer, actor, purpose=purpose)  # type: ignore[arg-type]
+            if sink is not None:
+                sink.close()
             sys.stdout.buffer.flush()
             return
         target = Path(file)
@@ -101,7 +109,10 @@ def register(app: typer.Typer) -> None:
         try:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                counts = export_lif(ledger, fh, actor, purpose=purpose)
+                sealed = SealingWriter(fh, recipient) if recipient else None
+                counts = export_lif(ledger, sealed or fh, actor, purpose=purpose)  # type: ignore[arg-type]
+                if sealed is not None:
+                    sealed.close()
             os.replace(partial, target)  # never leave half a file under the real name
         finally:
             partial.unlink(missing_ok=True)
@@ -109,6 +120,19 @@ def register(app: typer.Typer) -> None:
         for rtype, n in counts.items():
             table.add_row(rtype, str(n))
         console.print(table)
+
+    @app.command("unseal")
+    def unseal_(
+        file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A sealed export."),
+        key: Path = typer.Option(..., "--key", help="Your private key (from `lookout keys recipient`)."),
+        out: Path = typer.Option(..., "--out", help="Where to write the plain LIF file (0600)."),
+    ) -> None:
+        """Open an export sealed for you; refuses a wrong key and a changed or cut-off file."""
+        private = load_private(key)
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with file.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            chunks = unseal(src, dst, private)
+        console.print(f"wrote {out} ({chunks} chunk{'s' if chunks != 1 else ''})")
 
     @app.command("generate")
     def generate(
