@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "disclosures"))
 from disclosure_world import AGENCY, PASSWORD, REQUEST_PDF, build_world
 
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 
 class Api:

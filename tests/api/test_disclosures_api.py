@@ -20,7 +20,7 @@ from mail_sink import Sink, free_port, with_smtp
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.package import MARKING
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 
 @pytest.fixture

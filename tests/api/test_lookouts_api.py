@@ -15,7 +15,7 @@ from lifecycle_world import PASSWORD, World, build_world
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts import reviews
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 
 class Api:

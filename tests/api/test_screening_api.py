@@ -14,7 +14,7 @@ from screening_world import screening_world
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.screening import service
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 TRAVELER = {
     "port": "San Ysidro",

@@ -47,7 +47,7 @@ from lookout_ledger.records.archive_models import LegalHold
 from lookout_ledger.screening.matcher import Presented
 from lookout_ledger.screening.models import Crossing, CrossingLookout
 from lookout_ledger.screening.service import screen_traveler
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 runner = CliRunner()
 KEY_ENV = {"LOOKOUT_KEY": base64.b64encode(bytes(range(32))).decode(), "COLUMNS": "200"}

@@ -15,7 +15,7 @@ from live_server import SHOTS, serve
 from web_scenario import PASSWORD, S, build
 
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 pytestmark = pytest.mark.browser
 

@@ -24,8 +24,8 @@ from mail_sink import Sink, attachment, free_port, with_smtp
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.workflow_models import DisclosureDraft, ForeignRequest
-from lookout_ledger.web.app import create_app
-from lookout_ledger.web.security import CSRF_FIELD
+from lookout_ledger.http.security import CSRF_FIELD
+from lookout_ledger.server import create_app
 
 
 @pytest.fixture

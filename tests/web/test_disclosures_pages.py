@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.demo.load import DEMO_PASSWORD, load_demo
-from lookout_ledger.web.app import create_app
-from lookout_ledger.web.security import CSRF_FIELD
+from lookout_ledger.http.security import CSRF_FIELD
+from lookout_ledger.server import create_app
 
 
 def _signed_in(app: object, username: str) -> tuple[TestClient, str]:

@@ -27,7 +27,7 @@ from lookout_ledger.lookouts.approvals import decide
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutDecision, LookoutTransfer
 from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.lookouts.placement import place_lookout
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 NEXUS = "Drove the van used in the 2018-12-20 crossing; registration matches."
 STATEMENT = "Basis and topics checked against the sector report."

@@ -37,7 +37,7 @@ def test_every_link_is_a_page_of_the_app(sqlite_ledger) -> None:  # type: ignore
     """Signed out, every menu page sends you to sign in; a link to a page that does not exist would 404."""
     from fastapi.testclient import TestClient
 
-    from lookout_ledger.web.app import create_app
+    from lookout_ledger.server import create_app
 
     with TestClient(create_app(sqlite_ledger), follow_redirects=False) as client:
         for link in LINKS:

@@ -11,7 +11,7 @@ import pytest
 from live_server import SHOTS, serve
 
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "records"))
 from chat_exports import ANDROID_ES

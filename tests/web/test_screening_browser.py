@@ -24,7 +24,7 @@ from lifecycle_world import PASSWORD
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.screening import service
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 pytestmark = pytest.mark.browser
 

@@ -25,7 +25,7 @@ from lookout_ledger.inspections.models import Inspection
 from lookout_ledger.notifications.models import Notification
 from lookout_ledger.screening import service
 from lookout_ledger.screening.log_models import DeviceSearch
-from lookout_ledger.web.app import create_app
+from lookout_ledger.server import create_app
 
 TRAVELER = {
     "port": "San Ysidro",

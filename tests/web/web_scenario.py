@@ -167,7 +167,7 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def client_for(ledger: Ledger) -> TestClient:
-    from lookout_ledger.web.app import create_app
+    from lookout_ledger.server import create_app
 
     return TestClient(create_app(ledger), base_url="http://testserver")
 

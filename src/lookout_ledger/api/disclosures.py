@@ -10,7 +10,7 @@ import binascii
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from lookout_ledger.disclosures.common import perform
 from lookout_ledger.disclosures.drafts import DraftInput
 from lookout_ledger.disclosures.log import log_entries
 from lookout_ledger.disclosures.requests import RequestInput
-from lookout_ledger.web.deps import Principal, ledger_of, requires
+from lookout_ledger.http.deps import Principal, ledger_of, requires
 
 router = APIRouter(prefix="/api/disclosures", tags=["foreign disclosures"])
 LIAISON = requires(Role.LIAISON_OFFICER)
@@ -265,13 +265,3 @@ def post_remedy(request: Request, disclosure_id: str, body: RemedyBody, p: Princ
         raise LedgerError(f"action: unknown remediation action {body.action!r}")
 
     return _do(request, p, "remediate", act, target=disclosure_id)
-
-
-def install(app: FastAPI) -> None:
-    """Mount the disclosure API and its pages."""
-    from lookout_ledger.web.disclosures.liaison import router as liaison_pages
-    from lookout_ledger.web.disclosures.routes import router as pages
-
-    app.include_router(router)
-    app.include_router(pages)
-    app.include_router(liaison_pages)

@@ -8,26 +8,22 @@ mounts the routes and the scheduled sweep, so the web application needs one line
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
-from lookout_ledger.core.errors import LedgerError, Refusal
+from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
+from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutDecision
@@ -39,7 +35,6 @@ from lookout_ledger.lookouts.timeline import timeline
 from lookout_ledger.lookouts.training import acknowledge, has_acknowledged
 from lookout_ledger.notifications import service as inbox_service
 from lookout_ledger.notifications.mailer import deliver_pending
-from lookout_ledger.web.deps import Principal, current_principal, ledger_of, requires
 
 router = APIRouter(prefix="/api", tags=["lookout lifecycle"])
 log = logging.getLogger(__name__)
@@ -524,50 +519,3 @@ def api_sweep(request: Request, p: Principal = Depends(requires(Role.SUPERVISOR,
         report = sweep(ledger, s)
     deliver_pending(ledger)
     return report.as_dict()
-
-
-async def _refused(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, Refusal)
-    return JSONResponse({"error": str(exc), "refusal": exc.as_dict()}, status_code=409)
-
-
-async def _sweep_forever(ledger: Ledger, interval: float) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await asyncio.to_thread(_sweep_once, ledger)
-        except Exception:  # the schedule must survive one bad run; the next run retries
-            log.exception("scheduled sweep failed")
-
-
-def _sweep_once(ledger: Ledger) -> None:
-    with ledger.transaction() as s:
-        sweep(ledger, s)
-    deliver_pending(ledger)
-
-
-def install(app: FastAPI) -> None:
-    """Mount the lifecycle routes, answer refusals with 409, and run the sweep on a schedule
-    (every LOOKOUT_SWEEP_SECONDS, default 300; 0 turns the schedule off)."""
-    app.include_router(router)
-    app.add_exception_handler(Refusal, _refused)
-    from lookout_ledger.web.lookouts.routes import router as pages
-
-    app.include_router(pages)
-    interval = float(os.environ.get("LOOKOUT_SWEEP_SECONDS", "300"))
-    if interval <= 0:
-        return
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
-        task = asyncio.create_task(_sweep_forever(a.state.ledger, interval))
-        try:
-            async with inner(a) as maybe_state:
-                yield maybe_state
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    app.router.lifespan_context = lifespan

@@ -9,42 +9,24 @@ lifecycle API installs that handler). `install(app)` mounts this API and the arc
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
-from lookout_ledger.core.timefmt import parse_instant
+from lookout_ledger.core.timefmt import parse_field_instant
+from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.records import keeping
-from lookout_ledger.records.importer import ImportOptions, import_file
+from lookout_ledger.records.importer import MAX_UPLOAD, ImportOptions, import_file
 from lookout_ledger.records.linking import missing_transmissions
 from lookout_ledger.records.request import run_request
-from lookout_ledger.records.search import SearchFilters, search
-from lookout_ledger.web.deps import Principal, current_principal, ledger_of, requires
+from lookout_ledger.records.search import SearchFilters, logged_search
 
 router = APIRouter(prefix="/api/archive", tags=["records archive"])
 RECORDS_OFFICER = requires(Role.RECORDS_OFFICER)
-MAX_UPLOAD = 512 * 1024 * 1024
-
-
-def when(value: str | None, field: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parse_instant(value)
-    except ValueError as exc:
-        raise LedgerError(f"{field}: {exc}") from None
-
-
-def run_search(request: Request, p: Principal, q: str, filters: SearchFilters, limit: int, offset: int) -> Any:
-    ledger = ledger_of(request)
-    with ledger.transaction() as s:
-        result = search(s, ledger.keyring, q, filters, may_read_content=p.personal, limit=limit, offset=offset)
-        ledger.audit(s, p.username, "records.search", None, None, {"query": q, "total": result.total})
-    return result
+when = parse_field_instant
 
 
 @router.get("/search", summary="Full-text search of communications (content only for personal-data roles)")
@@ -68,7 +50,15 @@ def api_search(
         None,
         classification or None,
     )
-    r = run_search(request, p, q, f, max(1, min(limit, 500)), max(0, offset))
+    r = logged_search(
+        ledger_of(request),
+        p.username,
+        q,
+        f,
+        may_read_content=p.personal,
+        limit=max(1, min(limit, 500)),
+        offset=max(0, offset),
+    )
     return {
         "query": r.query,
         "total": r.total,
@@ -164,11 +154,3 @@ def api_approve(request: Request, disposition_id: str, p: Principal = Depends(RE
 def api_missing(request: Request, p: Principal = Depends(RECORDS_OFFICER)) -> list[dict[str, object]]:
     with ledger_of(request).reading() as s:
         return missing_transmissions(s)
-
-
-def install(app: FastAPI) -> None:
-    """Mount the archive's API and pages."""
-    from lookout_ledger.web.records.routes import router as pages
-
-    app.include_router(router)
-    app.include_router(pages)

@@ -12,12 +12,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from lookout_ledger.api.findings import counts_by_rule, finding_dict, parse_filter
-from lookout_ledger.api.records import record
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
+from lookout_ledger.http.deps import OVERSIGHT_ROLES, Principal, ledger_of, requires
+from lookout_ledger.oversight.findings_query import counts_by_rule, finding_dict, parse_filter
+from lookout_ledger.oversight.record_view import record
 from lookout_ledger.people.service import reveal_person
-from lookout_ledger.web.deps import OVERSIGHT_ROLES, Principal, ledger_of, requires
 
 router = APIRouter(prefix="/api", tags=["oversight"])
 oversight = requires(*OVERSIGHT_ROLES)

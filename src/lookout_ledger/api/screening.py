@@ -7,24 +7,21 @@ open redress reviews. Every route runs one service use case in one transaction.
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.http.deps import Principal, ledger_of, requires
 from lookout_ledger.inspections import service as insp
 from lookout_ledger.notifications.mailer import deliver_pending
 from lookout_ledger.screening import redress
 from lookout_ledger.screening.matcher import Presented
-from lookout_ledger.screening.service import screen_traveler, warm_index
-from lookout_ledger.web.deps import Principal, ledger_of, requires
+from lookout_ledger.screening.service import screen_traveler
 
 router = APIRouter(prefix="/api", tags=["screening and inspections"])
 officer = requires(Role.PORT_OFFICER)
@@ -185,24 +182,3 @@ def api_redress(body: ComplaintIn, request: Request, p: Principal = Depends(requ
 def api_redress_outcome(cid: str, body: OutcomeIn, request: Request, p: Principal = Depends(supervisor)) -> dict:
     row = _tx(request, lambda lg, s: redress.decide_complaint(lg, s, p.username, cid, body.outcome))
     return {"id": row.id, "status": row.status, "outcome": row.outcome}
-
-
-def install(app: FastAPI) -> None:
-    """Mount the API and the pages (port officer's screen, inspection form, device-search approvals)."""
-    from lookout_ledger.web.screening.routes import router as pages
-
-    app.include_router(router)
-    app.include_router(pages)
-    if os.environ.get("LOOKOUT_SCREENING_WARM", "1") == "0":
-        return
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
-        # Build the index while the server starts, not on the first traveler's screening (a
-        # million lookouts take tens of seconds); a screening that arrives meanwhile waits for it.
-        threading.Thread(target=warm_index, args=(a.state.ledger,), name="screening-index", daemon=True).start()
-        async with inner(a) as maybe_state:
-            yield maybe_state
-
-    app.router.lifespan_context = lifespan

@@ -29,7 +29,7 @@ from lookout_ledger.records.importer import ImportOptions, import_file
 from lookout_ledger.records.linking import missing_transmissions
 from lookout_ledger.records.notes import record_note
 from lookout_ledger.records.request import run_request
-from lookout_ledger.records.search import SearchFilters, search
+from lookout_ledger.records.search import SearchFilters, logged_search
 
 
 def _instant(value: str | None, field: str) -> datetime | None:
@@ -112,17 +112,15 @@ def register(app: typer.Typer) -> None:
         f = SearchFilters(
             channel, account, _instant(date_from, "--from"), _instant(date_to, "--to"), owner, classification
         )
-        with ledger.transaction() as s:  # the index is brought up to date first
-            r = search(
-                s,
-                ledger.keyring,
-                query,
-                f,
-                may_read_content=principal.has_role(*SPII_ROLES),
-                limit=limit,
-                offset=offset,
-            )
-            ledger.audit(s, principal.username, "records.search", None, None, {"query": query, "total": r.total})
+        r = logged_search(
+            ledger,
+            principal.username,
+            query,
+            f,
+            may_read_content=principal.has_role(*SPII_ROLES),
+            limit=limit,
+            offset=offset,
+        )
         if as_json:
             _json(
                 {

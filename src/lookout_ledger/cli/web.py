@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         """Serve the web pages and the HTTP API (OpenAPI at /openapi.json)."""
         import uvicorn
 
-        from lookout_ledger.web.app import create_app
+        from lookout_ledger.server import create_app
 
         ledger = open_ledger(now)
         if now:

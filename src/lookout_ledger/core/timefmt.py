@@ -89,3 +89,16 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"a real calendar date ({exc})") from None
+
+
+def parse_field_instant(value: str | None, field: str) -> datetime | None:
+    """An optional instant from a form or query field: None when blank, else the instant, or an
+    error that names the field (what every adapter shows)."""
+    from lookout_ledger.core.errors import LedgerError
+
+    if not value:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise LedgerError(f"{field}: {exc}") from None

@@ -38,6 +38,7 @@ from lookout_ledger.records.search_index import insert_documents
 from lookout_ledger.records.whatsapp import ChatMessage, parse_chat
 
 CHANNELS = ("email", "whatsapp", "sms", "other")
+MAX_UPLOAD = 512 * 1024 * 1024  # the largest export a page or API upload may carry
 BATCH = 5000
 
 

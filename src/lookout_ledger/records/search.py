@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring
+from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.records import textnorm
 from lookout_ledger.records.aliases import aliases_of, find_people
@@ -200,3 +201,23 @@ def search(
             )
         )
     return SearchResult(query, int(total), hits, people, aliases_used, not may_read_content)
+
+
+def logged_search(
+    ledger: Ledger,
+    actor: str,
+    query: str,
+    filters: SearchFilters,
+    *,
+    may_read_content: bool,
+    limit: int = 50,
+    offset: int = 0,
+) -> SearchResult:
+    """A search of the archive, logged as a read: the one use case the API, the pages and the CLI run
+    (the index is brought up to date first, hence a write transaction)."""
+    with ledger.transaction() as s:
+        result = search(
+            s, ledger.keyring, query, filters, may_read_content=may_read_content, limit=limit, offset=offset
+        )
+        ledger.audit(s, actor, "records.search", None, None, {"query": query, "total": result.total})
+    return result

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from lookout_ledger.core.auth import User, WebSession, authenticate, session_hash
 from lookout_ledger.core.errors import AuthError
-from lookout_ledger.web.deps import (
+from lookout_ledger.http.deps import (
     OVERSIGHT_ROLES,
     Principal,
     current_principal,
@@ -22,8 +22,7 @@ from lookout_ledger.web.deps import (
     optional_principal,
     signer_of,
 )
-from lookout_ledger.web.render import page
-from lookout_ledger.web.security import (
+from lookout_ledger.http.security import (
     SESSION_COOKIE,
     SESSION_MAX_AGE,
     SIGNIN_COOKIE,
@@ -32,6 +31,7 @@ from lookout_ledger.web.security import (
     clear_cookie,
     set_cookie,
 )
+from lookout_ledger.web.render import page
 
 router = APIRouter()
 api_router = APIRouter(prefix="/api", tags=["session"])

@@ -10,12 +10,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from lookout_ledger.api.records import RECORD_TYPES, record
 from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.http.deps import OVERSIGHT_ROLES, Principal, ledger_of, requires
+from lookout_ledger.oversight.record_view import RECORD_TYPES, record
 from lookout_ledger.oversight.rules import RULES
 from lookout_ledger.people.service import MIN_PURPOSE_CHARS, PersonView, reveal_person
 from lookout_ledger.web.dashboard import cached_audit
-from lookout_ledger.web.deps import OVERSIGHT_ROLES, Principal, ledger_of, requires
 from lookout_ledger.web.render import page
 
 router = APIRouter(include_in_schema=False)

@@ -20,11 +20,12 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from starlette.responses import Response
 
 from lookout_ledger.core.auth import ROLE_DESCRIPTIONS, Role
-from lookout_ledger.web.deps import optional_principal
+from lookout_ledger.http.deps import optional_principal
+from lookout_ledger.http.security import CSRF_FIELD, CSRF_HEADER
 from lookout_ledger.web.navigation import nav_links
-from lookout_ledger.web.security import CSRF_FIELD, CSRF_HEADER
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 
 REQUIREMENT_LABELS = {
     "advisement": ("Advisement", "Advise in writing to keep information confidential and use only for the purpose"),

@@ -26,8 +26,8 @@ from lookout_ledger.disclosures.common import perform
 from lookout_ledger.disclosures.drafts import DRAFT_ACTIONS, DraftInput
 from lookout_ledger.disclosures.requests import MAX_DOCUMENT_BYTES, RequestInput
 from lookout_ledger.disclosures.workflow_models import DISCLOSABLE_FIELDS, SEND_CHANNELS, STATUTORY_PURPOSES
+from lookout_ledger.http.deps import Principal, ledger_of, requires
 from lookout_ledger.org.models import Official
-from lookout_ledger.web.deps import Principal, ledger_of, requires
 from lookout_ledger.web.disclosures.rendering import page
 
 router = APIRouter(include_in_schema=False)

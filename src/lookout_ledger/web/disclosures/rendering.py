@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from lookout_ledger.web.deps import Principal
+from lookout_ledger.http.deps import Principal
 from lookout_ledger.web.render import capability_templates, principal_context
 
 templates = capability_templates(Path(__file__).parent / "templates")

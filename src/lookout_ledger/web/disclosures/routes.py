@@ -16,7 +16,7 @@ from lookout_ledger.disclosures import drafts, remediation
 from lookout_ledger.disclosures.common import perform
 from lookout_ledger.disclosures.log import log_entries
 from lookout_ledger.disclosures.remediation import ACTION_TITLES
-from lookout_ledger.web.deps import Principal, ledger_of, requires
+from lookout_ledger.http.deps import Principal, ledger_of, requires
 from lookout_ledger.web.disclosures.rendering import page as _page
 
 router = APIRouter(include_in_schema=False)

@@ -20,6 +20,7 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
+from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.listing import lookout_summary, my_lookouts
@@ -29,7 +30,6 @@ from lookout_ledger.lookouts.timeline import timeline
 from lookout_ledger.lookouts.training import acknowledge, has_acknowledged
 from lookout_ledger.notifications import service as inbox_service
 from lookout_ledger.notifications.mailer import deliver_pending
-from lookout_ledger.web.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.web.render import capability_templates, principal_context, when
 
 router = APIRouter(include_in_schema=False)

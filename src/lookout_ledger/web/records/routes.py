@@ -18,22 +18,23 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
-from lookout_ledger.api.records_archive import MAX_UPLOAD, RECORDS_OFFICER, run_search, when
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.core.timefmt import parse_field_instant as when
+from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.people.models import Person
 from lookout_ledger.records import keeping
 from lookout_ledger.records.aliases import find_people
 from lookout_ledger.records.archive_models import Disposition, LegalHold, RecordImport
-from lookout_ledger.records.importer import ImportOptions, import_file
+from lookout_ledger.records.importer import MAX_UPLOAD, ImportOptions, import_file
 from lookout_ledger.records.linking import missing_transmissions
 from lookout_ledger.records.notes import NOTE_KINDS, NOTE_ROLES, record_note
 from lookout_ledger.records.request import run_request
-from lookout_ledger.records.search import SearchFilters
-from lookout_ledger.web.deps import Principal, current_principal, ledger_of, requires
+from lookout_ledger.records.search import SearchFilters, logged_search
 from lookout_ledger.web.render import capability_templates, principal_context
 
+RECORDS_OFFICER = requires(Role.RECORDS_OFFICER)
 router = APIRouter(include_in_schema=False)
 NOTE_WRITER = requires(*NOTE_ROLES)
 _tpl = capability_templates(Path(__file__).parent / "templates")
@@ -75,7 +76,9 @@ def search_page(
     try:
         f = SearchFilters(channel or None, account or None, when(date_from, "from"), when(date_to, "to"))
         if q or channel or account or date_from or date_to:
-            ctx["result"] = run_search(request, p, q, f, 50, max(0, offset))
+            ctx["result"] = logged_search(
+                ledger_of(request), p.username, q, f, may_read_content=p.personal, limit=50, offset=max(0, offset)
+            )
     except LedgerError as exc:
         ctx["error"] = str(exc)
         return _page(request, p, "archive/search.html", ctx, 422)

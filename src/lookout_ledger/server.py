@@ -1,14 +1,23 @@
-"""The web application: pages and the JSON API over one ledger.
+"""The composition root: the one place the HTTP application is built.
 
-`create_app(ledger)` is the factory `lookout serve` and the tests use; the ledger (database,
-key, clock, policy) is the only state, so several workers can serve the same database.
-Errors become answers a person can act on: a page for browsers, `{"error": ...}` for the API,
-with the status that says what happened (401 sign in, 403 role or CSRF, 404, 400 bad input).
+`create_app(ledger)` is the factory `lookout serve` and the tests use. Everything the server
+does is mounted here, in view: the JSON API routers (`api/`), the page routers (`web/`), the
+background work that starts with the server (the scheduled sweep, the screening index warm-up)
+and the error handlers. The ledger (database, key, clock, policy) is the only state, so several
+workers can serve the same database. Errors become answers a person can act on: a page for
+browsers, `{"error": ...}` for the API, with the status that says what happened (401 sign in,
+403 role or CSRF, 404, 409 a control refused, 400 bad input).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+import contextlib
+import os
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
@@ -23,15 +32,20 @@ from lookout_ledger.api import lookouts as lookouts_api
 from lookout_ledger.api import records_archive as records_archive_api
 from lookout_ledger.api import routes as api_routes
 from lookout_ledger.api import screening as screening_api
-from lookout_ledger.api.audit_cache import AuditCache
-from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
+from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.http.deps import CsrfRejected, Forbidden, NotSignedIn, csrf_guard, is_api
+from lookout_ledger.http.security import SafeHeadersMiddleware, SessionSigner
+from lookout_ledger.lookouts.scheduler import sweep_forever, sweep_interval
+from lookout_ledger.oversight.audit_cache import AuditCache
+from lookout_ledger.screening.service import warm_index
 from lookout_ledger.web import auth_routes, dashboard, record_routes
-from lookout_ledger.web.deps import CsrfRejected, Forbidden, NotSignedIn, csrf_guard, is_api
-from lookout_ledger.web.render import make_templates, page
-from lookout_ledger.web.security import SafeHeadersMiddleware, SessionSigner
-
-STATIC_DIR = Path(__file__).parent / "static"
+from lookout_ledger.web.disclosures import liaison as disclosure_liaison_pages
+from lookout_ledger.web.disclosures import routes as disclosure_pages
+from lookout_ledger.web.lookouts import routes as lookout_pages
+from lookout_ledger.web.records import routes as record_archive_pages
+from lookout_ledger.web.render import STATIC_DIR, make_templates, page
+from lookout_ledger.web.screening import routes as screening_pages
 
 
 def create_app(ledger: Ledger) -> FastAPI:
@@ -51,17 +65,53 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.state.audit_cache = AuditCache()
     app.add_middleware(SafeHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(auth_routes.router)
-    app.include_router(auth_routes.api_router)
-    app.include_router(dashboard.router)
-    app.include_router(record_routes.router)
-    app.include_router(api_routes.router)
-    lookouts_api.install(app)  # lifecycle API, pages and the scheduled sweep
-    records_archive_api.install(app)  # records archive API and pages
-    disclosures_api.install(app)  # foreign disclosures API and pages
-    screening_api.install(app)  # screening, inspections, device searches, redress
+    for router in (
+        # sessions, for pages and API
+        auth_routes.router,
+        auth_routes.api_router,
+        # the JSON API
+        api_routes.router,
+        lookouts_api.router,
+        screening_api.router,
+        disclosures_api.router,
+        records_archive_api.router,
+        # the pages
+        dashboard.router,
+        record_routes.router,
+        lookout_pages.router,
+        screening_pages.router,
+        disclosure_pages.router,
+        disclosure_liaison_pages.router,
+        record_archive_pages.router,
+    ):
+        app.include_router(router)
     _install_error_handlers(app)
+    app.router.lifespan_context = _lifespan(app.router.lifespan_context)
     return app
+
+
+def _lifespan(inner: Any) -> Any:
+    """What starts and stops with the server: the scheduled sweep (every LOOKOUT_SWEEP_SECONDS,
+    default 300; 0 turns it off) and the screening index, built while the server starts rather than
+    on the first traveler's screening (a million lookouts take tens of seconds; a screening that
+    arrives meanwhile waits for it; LOOKOUT_SCREENING_WARM=0 skips it)."""
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[Any]:
+        if os.environ.get("LOOKOUT_SCREENING_WARM", "1") != "0":
+            threading.Thread(target=warm_index, args=(a.state.ledger,), name="screening-index", daemon=True).start()
+        interval = sweep_interval()
+        task = asyncio.create_task(sweep_forever(a.state.ledger, interval)) if interval > 0 else None
+        try:
+            async with inner(a) as maybe_state:
+                yield maybe_state
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return lifespan
 
 
 def _error(request: Request, status: int, heading: str, message: str, **extra: object) -> Response:
@@ -76,6 +126,11 @@ def _error(request: Request, status: int, heading: str, message: str, **extra: o
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Refusal)
+    async def refused(request: Request, exc: Refusal) -> Response:
+        # Pages catch the refusals of their own forms and show them beside the values typed.
+        return JSONResponse({"error": str(exc), "refusal": exc.as_dict()}, status_code=409)
+
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if is_api(request):

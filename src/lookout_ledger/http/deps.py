@@ -16,7 +16,7 @@ from sqlalchemy import and_, select
 
 from lookout_ledger.core.auth import SPII_ROLES, Role, User, UserRole, WebSession, session_hash
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.web.security import (
+from lookout_ledger.http.security import (
     CSRF_FIELD,
     CSRF_HEADER,
     SAFE_METHODS,

@@ -31,11 +31,10 @@ from lookout_ledger.interchange.provenance import provenance_of
 from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic, normalise_topic
 from lookout_ledger.org.models import Official, Unit
 from lookout_ledger.oversight.audit import AuditResult
+from lookout_ledger.oversight.findings_query import finding_dict
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
 from lookout_ledger.records.models import Communication
 from lookout_ledger.screening.models import Crossing, CrossingLookout
-
-from .findings import finding_dict
 
 RECORD_TYPES = ("lookout", "inspection", "disclosure", "communication", "person")
 MAX_INSPECTION_HOURS_DEFAULT = 4
