@@ -134,8 +134,8 @@ def run_ledger(mbox: Path, qs: list[str], result: dict, workers: int | None = No
     from lookout_ledger.core.crypto import Keyring
     from lookout_ledger.core.db import get_engine
     from lookout_ledger.core.ledger import Ledger
+    from lookout_ledger.core.policy.loader import load_policy
     from lookout_ledger.org.models import Official, Unit
-    from lookout_ledger.policy.loader import load_policy
     from lookout_ledger.records.importer import ImportOptions, import_file
     from lookout_ledger.records.search import search
 

@@ -357,7 +357,7 @@ def nomenklatura_quality(pairs: list, python: str) -> str:
 
 def quality(python: str) -> None:
     from lookout_ledger.core.crypto import Keyring
-    from lookout_ledger.policy.loader import load_policy
+    from lookout_ledger.core.policy.loader import load_policy
 
     key = Keyring(keys={"k1": bytes(range(32))}, active="k1")
     pairs = labelled_pairs()

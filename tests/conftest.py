@@ -21,7 +21,7 @@ from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.db import Base, get_engine, make_engine, migrate
 from lookout_ledger.core.header import DatabaseKind, LedgerHeader
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.policy.loader import load_policy
+from lookout_ledger.core.policy.loader import load_policy
 
 # Rich wraps at 80 columns when there is no terminal (as on CI); the CLI tests read words out of
 # tables, so give every console the same wide line whatever runs the suite.

@@ -266,7 +266,7 @@ def test_sensitive_lookout_needs_counsel_too_and_gets_the_short_window(api: Api,
 
 
 def test_permissive_policy_sends_non_suspect_lookouts_to_counsel(ledger: Ledger) -> None:
-    from lookout_ledger.policy.loader import load_policy
+    from lookout_ledger.core.policy.loader import load_policy
 
     ledger.policy = load_policy("permissive")
     world = build_world(ledger)

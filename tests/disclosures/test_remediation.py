@@ -10,8 +10,8 @@ from lookout_ledger.core.auditlog import AuditEntry, verify
 from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.demo.load import load_demo
-from lookout_ledger.disclosures import remediation
 from lookout_ledger.disclosures.models import Disclosure
+from lookout_ledger.oversight import remediation
 
 
 def test_worklist_actions_and_progress_on_the_demo(sqlite_ledger: Ledger) -> None:

@@ -52,7 +52,7 @@ def test_official_account_is_never_a_forwarding_finding(fx: Factory) -> None:
 def test_deadline_uses_policy_days(fx: Factory) -> None:
     import dataclasses
 
-    from lookout_ledger.policy.loader import load_policy
+    from lookout_ledger.core.policy.loader import load_policy
 
     fx.communication(SENT, id="M-1")
     base = load_policy()

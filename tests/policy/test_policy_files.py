@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lookout_ledger.core.errors import ConfigError
-from lookout_ledger.policy.loader import REQUIRED_RULES, check_policy_file, load_policy, shipped_policies
+from lookout_ledger.core.policy.loader import REQUIRED_RULES, check_policy_file, load_policy, shipped_policies
 
 
 def test_default_is_strict_and_both_ship() -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from lookout_ledger.core.crypto import Keyring
-from lookout_ledger.policy.loader import Policy
+from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.screening.index import IndexedLookout, ScreeningIndex, Subject
 from lookout_ledger.screening.matcher import DEFAULT_MIN_SCORE, Presented, PresentedDocument, match
 from lookout_ledger.screening.names import name_key, token_similarity

@@ -8,7 +8,7 @@ import pytest
 from labelled import Pair, evaluate, index_of, labelled_pairs
 
 from lookout_ledger.core.crypto import Keyring
-from lookout_ledger.policy.loader import load_policy
+from lookout_ledger.core.policy.loader import load_policy
 from lookout_ledger.screening.names import compare_names, name_key
 
 KEY = Keyring(keys={"k1": bytes(range(32))}, active="k1")

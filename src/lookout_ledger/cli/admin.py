@@ -269,6 +269,7 @@ def register(app: typer.Typer) -> None:
     @keys.command("rotate")
     def keys_rotate() -> None:
         """Add a new active key to the key file and re-seal every SPII value with it (admin)."""
+        import lookout_ledger.models  # noqa: F401  (every capability's sealed columns registered)
         from lookout_ledger.core.keys import rotate_key
 
         admin = signed_in(Role.ADMIN).username

@@ -22,11 +22,12 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import parse_instant
-from lookout_ledger.disclosures import drafts, remediation, requests, sending
+from lookout_ledger.disclosures import drafts, requests, sending
 from lookout_ledger.disclosures.common import perform
 from lookout_ledger.disclosures.drafts import DraftInput
 from lookout_ledger.disclosures.log import log_entries
 from lookout_ledger.disclosures.requests import RequestInput
+from lookout_ledger.oversight import remediation
 
 T = TypeVar("T")
 

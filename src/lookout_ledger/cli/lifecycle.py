@@ -21,6 +21,7 @@ from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, signed_in,
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.core.policy.loader import load_policy
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
 from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
@@ -33,7 +34,6 @@ from lookout_ledger.lookouts.sweep import sweep as run_sweep
 from lookout_ledger.lookouts.timeline import timeline as lookout_timeline
 from lookout_ledger.notifications import service as inbox_service
 from lookout_ledger.notifications.mailer import deliver_pending
-from lookout_ledger.policy.loader import load_policy
 
 T = TypeVar("T")
 

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, state
 from lookout_ledger.core.config import Settings
+from lookout_ledger.core.policy.loader import check_policy_file, load_policy, shipped_policies
 from lookout_ledger.lookouts.training import acknowledge
-from lookout_ledger.policy.loader import check_policy_file, load_policy, shipped_policies
 
 
 def register(app: typer.Typer) -> None:

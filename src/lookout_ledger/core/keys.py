@@ -15,7 +15,7 @@ from sqlalchemy import column, select, table, update
 
 from lookout_ledger.core.errors import KeyError_
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.people.models import SEALED_COLUMNS
+from lookout_ledger.core.sealed import sealed_columns
 
 BATCH = 5000
 
@@ -40,7 +40,8 @@ def rotate_key(ledger: Ledger, actor: str) -> dict[str, int]:
     ledger.keyring = new_ring
     counts: dict[str, int] = {}
     with ledger.transaction() as s:
-        for tname, pks, col, context in SEALED_COLUMNS:
+        for sc in sealed_columns():
+            tname, pks, col, context = sc.table, sc.keys, sc.column, sc.context
             t = table(tname, *(column(c) for c in (*pks, col)))
             done = 0
             rows = s.execute(select(*(t.c[c] for c in pks), t.c[col]).where(t.c[col].is_not(None))).all()

@@ -22,7 +22,7 @@ from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import Keyring, load_keyring
 from lookout_ledger.core.db import get_engine, session_factory, writer
 from lookout_ledger.core.header import DatabaseKind, database_kind
-from lookout_ledger.policy.loader import Policy, load_policy
+from lookout_ledger.core.policy.loader import Policy, load_policy
 
 
 @dataclass

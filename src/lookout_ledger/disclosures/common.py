@@ -7,7 +7,6 @@ an action that cannot be attributed to an official is refused rather than record
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,15 +15,11 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import User
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.org.models import Official
-from lookout_ledger.policy.loader import Policy
 
 T = TypeVar("T")
 MIN_STATEMENT_CHARS = 10
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12].upper()}"
 
 
 def acting(session: Session, username: str) -> tuple[User, Official]:

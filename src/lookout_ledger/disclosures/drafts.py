@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, acting, new_id, refusal, same_role, text_field
+from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, acting, refusal, same_role, text_field
 from lookout_ledger.disclosures.requests import get_request, has_seen, require_citable_agreement
 from lookout_ledger.disclosures.requests import require_request_in_force as _request_in_force
 from lookout_ledger.disclosures.workflow_models import (

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, acting, new_id, refusal, same_role, text_field
+from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, acting, refusal, same_role, text_field
 from lookout_ledger.disclosures.workflow_models import (
     AgencyAddress,
     AgreementApproval,

@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
-from lookout_ledger.lookouts.common import Actor, acting, clean_text, clean_topics, new_id, refusal, supervisors_of
+from lookout_ledger.lookouts.common import Actor, acting, clean_text, clean_topics, refusal, supervisors_of
 from lookout_ledger.lookouts.common import users_of_official as owners
 from lookout_ledger.lookouts.models import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.lookouts.reviews import record_inspection

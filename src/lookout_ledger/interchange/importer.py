@@ -31,10 +31,10 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import Column, Connection, Index, Integer, MetaData, String, Table, and_, bindparam, func, select, text
 
+from lookout_ledger.core.bulk import insert_rows
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.interchange.bulk import insert_rows
 from lookout_ledger.interchange.canonical import canonical_records
 from lookout_ledger.interchange.provenance import record_provenance
 from lookout_ledger.interchange.rows import ROW_BUILDERS

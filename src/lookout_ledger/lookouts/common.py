@@ -7,8 +7,6 @@ be attributed to an official is refused rather than recorded anonymously.
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,23 +18,14 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role, User, UserRole
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutDecision
 from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.org.models import Official
-from lookout_ledger.policy.loader import Policy
 
 T = TypeVar("T")
-_last_ns = 0
-
-
-def new_id(prefix: str) -> str:
-    """Unique and increasing within a process, so rows written at the same instant sort in the
-    order they were written (a timeline shows "reviewed" before the "referral_enabled" it caused)."""
-    global _last_ns
-    ns = max(time.time_ns(), _last_ns + 1)
-    _last_ns = ns
-    return f"{prefix}-{ns:016x}{uuid.uuid4().hex[:6]}"
 
 
 @dataclass(frozen=True)

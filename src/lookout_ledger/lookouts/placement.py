@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.lookouts.common import (
     Actor,
     acting,
@@ -44,7 +45,6 @@ from lookout_ledger.lookouts.models import (
 from lookout_ledger.lookouts.training import require_training
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person
-from lookout_ledger.policy.loader import Policy
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from sqlalchemy import BigInteger, ColumnElement, Exists, Select, and_, func, li
 from sqlalchemy.orm import Session, aliased
 
 from lookout_ledger.core.errors import NotFound
+from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.core.timefmt import MICROS_PER_DAY, to_micros
 from lookout_ledger.inspections.models import Inspection, InspectionLookout
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
 from lookout_ledger.lookouts.models import Lookout, LookoutEvent
-from lookout_ledger.policy.loader import Policy
 
 REJUSTIFYING_EVENTS = ("reviewed", "modified", "referral_enabled")
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import User
 from lookout_ledger.core.errors import LedgerError, NotFound
-from lookout_ledger.lookouts.common import new_id
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.notifications.models import EmailAddress, Notification
 
 

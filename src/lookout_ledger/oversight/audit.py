@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core.policy.loader import Policy, load_policy
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
 from lookout_ledger.disclosures.models import DisclosureApproval
 from lookout_ledger.interchange.provenance import RecordProvenance
@@ -29,7 +30,6 @@ from lookout_ledger.oversight.findings import (
 )
 from lookout_ledger.oversight.metrics import disclosure_metrics, inspections_by_person, lookout_metrics
 from lookout_ledger.oversight.requirements import REQUIREMENT_KEYS
-from lookout_ledger.policy.loader import Policy, load_policy
 
 __all__ = ["AuditResult", "Finding", "run_audit"]
 

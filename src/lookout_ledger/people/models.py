@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import sealed
 from lookout_ledger.core.db import Base
 from lookout_ledger.org.models import FK
 
@@ -62,15 +63,12 @@ class PersonDocument(Base):
     country: Mapped[str | None] = mapped_column(String(2))
 
 
-# Every sealed column: (table, primary-key columns, column, encryption context). Key rotation
-# re-seals exactly these; a new sealed column must be added here. A context may name key
-# columns in braces when each row binds its own (record blobs bind digest and chunk).
-SEALED_COLUMNS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+# The sealed columns of people's records (key rotation re-seals every registered column).
+for _table, _keys, _column, _context in (
     ("persons", ("id",), "given_name_enc", "person.given_name"),
     ("persons", ("id",), "family_name_enc", "person.family_name"),
     ("persons", ("id",), "date_of_birth_enc", "person.date_of_birth"),
     ("person_other_names", ("person_id", "position"), "name_enc", "person.other_name"),
     ("person_documents", ("person_id", "position"), "number_enc", "document.number"),
-    ("record_person_aliases", ("id",), "value_enc", "records.alias"),
-    ("record_blobs", ("digest", "seq"), "content_enc", "records.blob:{digest}:{seq}"),
-)
+):
+    sealed.register(_table, _keys, _column, _context)

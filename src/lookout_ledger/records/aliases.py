@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring, normalise_name
 from lookout_ledger.core.errors import LedgerError, NotFound
-from lookout_ledger.lookouts.common import new_id
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.people.models import Person, PersonOtherName
 from lookout_ledger.records import textnorm
 from lookout_ledger.records.archive_models import ALIAS_KINDS, PersonAlias

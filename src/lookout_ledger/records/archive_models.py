@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import sealed
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -219,3 +220,8 @@ RECORD_TABLES = tuple(
         RecordsRequest,
     )
 )
+
+
+# The archive's sealed columns (key rotation re-seals every registered column).
+sealed.register("record_person_aliases", ("id",), "value_enc", "records.alias")
+sealed.register("record_blobs", ("digest", "seq"), "content_enc", "records.blob:{digest}:{seq}")

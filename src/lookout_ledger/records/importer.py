@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core import bulk
 from lookout_ledger.core.errors import LedgerError, NotFound
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.interchange import bulk
-from lookout_ledger.lookouts.common import new_id
 from lookout_ledger.org.models import Official
 from lookout_ledger.records import blobs, retention, textnorm
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage

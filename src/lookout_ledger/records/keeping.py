@@ -24,9 +24,9 @@ from lookout_ledger.core.auth import Role, User
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
-from lookout_ledger.lookouts.common import new_id
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person
 from lookout_ledger.records import blobs, retention

@@ -25,11 +25,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.errors import LedgerError, NotFound
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
 from lookout_ledger.inspections.models import Inspection
-from lookout_ledger.lookouts.common import new_id
 from lookout_ledger.lookouts.models import Lookout
 from lookout_ledger.people.models import Person
 from lookout_ledger.records.aliases import aliases_of

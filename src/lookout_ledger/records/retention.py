@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from lookout_ledger.core.errors import ConfigError, LedgerError
-from lookout_ledger.policy.loader import Policy
+from lookout_ledger.core.policy.loader import Policy
 
 POSITIONS = ("capstone", "official", "support")
 FORWARD_DAYS = 20  # 44 U.S.C. 2911(a)(2)

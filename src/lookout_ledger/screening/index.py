@@ -39,13 +39,13 @@ from sqlalchemy import func, not_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring, normalise_document
+from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.core.timefmt import MICROS_PER_DAY, to_micros
 from lookout_ledger.inspections.models import Inspection, InspectionLookout
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
 from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.lookouts.state import _conditions
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
-from lookout_ledger.policy.loader import Policy
 from lookout_ledger.screening.changes import ScreeningChange
 from lookout_ledger.screening.names import NameKey, name_key
 

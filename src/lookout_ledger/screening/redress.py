@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.lookouts.common import acting, clean_text, new_id, record_decision, users_of_official
+from lookout_ledger.lookouts.common import acting, clean_text, record_decision, users_of_official
 from lookout_ledger.lookouts.lifecycle_models import LookoutReview
 from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.notifications.service import Notice, notify

@@ -30,8 +30,9 @@ from lookout_ledger.core.auth import Role, require_active_role
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import normalise_document, normalise_name
 from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.lookouts.common import new_id, users_of_official
+from lookout_ledger.lookouts.common import users_of_official
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.screening.index import RebuildNeeded, ScreeningIndex
 from lookout_ledger.screening.log_models import Screening

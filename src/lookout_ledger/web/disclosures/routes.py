@@ -12,11 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError, Refusal
-from lookout_ledger.disclosures import drafts, remediation
+from lookout_ledger.disclosures import drafts
 from lookout_ledger.disclosures.common import perform
 from lookout_ledger.disclosures.log import log_entries
-from lookout_ledger.disclosures.remediation import ACTION_TITLES
 from lookout_ledger.http.deps import Principal, ledger_of, requires
+from lookout_ledger.oversight import remediation
+from lookout_ledger.oversight.remediation import ACTION_TITLES
 from lookout_ledger.web.disclosures.rendering import page as _page
 
 router = APIRouter(include_in_schema=False)

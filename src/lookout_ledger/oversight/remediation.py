@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role, User
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
+from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, new_id, text_field
+from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, text_field
 from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
 from lookout_ledger.disclosures.package import ADVISEMENT_EN, ADVISEMENT_ES
 from lookout_ledger.disclosures.workflow_models import REMEDIATION_ACTIONS, RemediationAction
