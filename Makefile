@@ -25,7 +25,7 @@ test: setup
 	scripts/test
 
 lint: setup
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	scripts/lint
 
 bench: setup
 	scripts/bench

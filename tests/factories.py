@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring, normalise_name
 from lookout_ledger.core.timefmt import parse_rfc3339
-from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic, normalise_topic
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.crossings import Crossing, CrossingLookout
+from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval, DisclosurePerson
+from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent, LookoutTopic, normalise_topic
 from lookout_ledger.org.models import Official, Unit, UnitRequiredApproval
 from lookout_ledger.people.models import Person
-from lookout_ledger.records.models import Communication
-from lookout_ledger.screening.models import Crossing, CrossingLookout
 
 Instantish = str | datetime
 AUTO = "<auto>"  # "make one for me": a fresh approving official, distinct from the creator

@@ -36,7 +36,7 @@ from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.http.deps import CsrfRejected, Forbidden, NotSignedIn, csrf_guard, is_api
 from lookout_ledger.http.security import SafeHeadersMiddleware, SessionSigner
-from lookout_ledger.lookouts.scheduler import sweep_forever, sweep_interval
+from lookout_ledger.jobs import sweep_forever, sweep_interval
 from lookout_ledger.oversight.audit_cache import AuditCache
 from lookout_ledger.screening.service import warm_index
 from lookout_ledger.web import auth_routes, dashboard, record_routes

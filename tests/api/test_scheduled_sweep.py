@@ -24,13 +24,14 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
 from lifecycle_world import World, build_world
 
+from lookout_ledger import jobs
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.lookouts import reviews, scheduler
+from lookout_ledger.history.lookouts import LookoutEvent
+from lookout_ledger.lookouts import reviews
 from lookout_ledger.lookouts.approvals import decide
 from lookout_ledger.lookouts.lifecycle_models import LookoutDecision
-from lookout_ledger.lookouts.models import LookoutEvent
 from lookout_ledger.lookouts.placement import place_lookout
 from lookout_ledger.notifications import service
 from lookout_ledger.notifications.models import Notification
@@ -143,7 +144,7 @@ def test_the_schedule_survives_a_failed_run(
 ) -> None:
     ledger = sqlite_ledger
     lid = inspected_lookout(build_world(ledger))
-    real = scheduler.sweep
+    real = jobs.run_sweep
     calls: list[int] = []
 
     def flaky(ledger: Ledger, session: object) -> object:
@@ -152,7 +153,7 @@ def test_the_schedule_survives_a_failed_run(
             raise RuntimeError("database went away for a moment")
         return real(ledger, session)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scheduler, "sweep", flaky)
+    monkeypatch.setattr(jobs, "run_sweep", flaky)
     monkeypatch.setenv("LOOKOUT_SWEEP_SECONDS", INTERVAL)
     clock.advance(days=8)
     with TestClient(create_app(ledger), base_url="http://testserver"):

@@ -35,6 +35,7 @@ from lookout_ledger.core.header import DatabaseKind, LedgerHeader
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.demo.load import load_demo
 from lookout_ledger.disclosures.drafts import can_give
+from lookout_ledger.history.crossings import Crossing, CrossingLookout
 from lookout_ledger.inspections.service import start_inspection
 from lookout_ledger.interchange.importer import import_lif
 from lookout_ledger.interchange.provenance import provenance_of
@@ -45,7 +46,6 @@ from lookout_ledger.org.models import Official
 from lookout_ledger.org.titles import confirm_title
 from lookout_ledger.records.archive_models import LegalHold
 from lookout_ledger.screening.matcher import Presented
-from lookout_ledger.screening.models import Crossing, CrossingLookout
 from lookout_ledger.screening.service import screen_traveler
 from lookout_ledger.server import create_app
 
@@ -251,7 +251,7 @@ def test_imported_approvals_are_claims_in_the_audit(ledger: Ledger) -> None:
 
 def test_an_imported_record_shows_where_it_came_from(ledger: Ledger) -> None:
     from lookout_ledger.demo.load import DEMO_PASSWORD
-    from lookout_ledger.lookouts.models import Lookout
+    from lookout_ledger.history.lookouts import Lookout
 
     load_demo(ledger, "tester")
     with ledger.reading() as s:

@@ -28,8 +28,8 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import parse_instant
 from lookout_ledger.demo.load import DEMO_PASSWORD, DEMO_USERS, load_demo
 from lookout_ledger.demo.scenario import EVALUATE_AT, build_scenario
-from lookout_ledger.inspections.models import Inspection
-from lookout_ledger.lookouts.models import Lookout
+from lookout_ledger.history.inspections import Inspection
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.oversight.audit import AuditResult, run_audit
 
 FIGURE_1 = {

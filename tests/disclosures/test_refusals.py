@@ -14,8 +14,8 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures import drafts, requests, sending
 from lookout_ledger.disclosures.common import perform
 from lookout_ledger.disclosures.drafts import DraftInput
-from lookout_ledger.disclosures.models import Disclosure
 from lookout_ledger.disclosures.workflow_models import DisclosureDraft, ForeignRequest
+from lookout_ledger.history.disclosures import Disclosure
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from lookout_ledger.core.auditlog import AuditEntry, verify
 from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.demo.load import load_demo
-from lookout_ledger.disclosures.models import Disclosure
+from lookout_ledger.history.disclosures import Disclosure
 from lookout_ledger.oversight import remediation
 
 

@@ -19,11 +19,11 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures import requests, sending
 from lookout_ledger.disclosures.log import log_entries
-from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval
 from lookout_ledger.disclosures.package import ADVISEMENT_EN, ADVISEMENT_ES, MARKING, verify_passphrase
 from lookout_ledger.disclosures.workflow_models import DisclosureDraft
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval
 from lookout_ledger.oversight.audit import run_audit
-from lookout_ledger.records.models import Communication
 
 
 def _text(pdf: bytes, password: str) -> list[str]:

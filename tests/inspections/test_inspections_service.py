@@ -14,8 +14,8 @@ from screening_world import screening_world
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.inspections import Inspection, InspectionTopic
 from lookout_ledger.inspections import service as insp
-from lookout_ledger.inspections.models import Inspection, InspectionTopic
 from lookout_ledger.lookouts.lifecycle_models import LookoutReview
 from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.notifications.models import Notification
@@ -133,7 +133,7 @@ def test_purpose_not_pursued_and_overlong_inspection_are_flagged(ledger: Ledger,
 
 
 def test_the_sweep_flags_an_open_overlong_inspection_nobody_is_looking_at(ledger: Ledger, clock: FixedClock) -> None:
-    from lookout_ledger.lookouts.sweep import sweep
+    from lookout_ledger.jobs import run_sweep as sweep
 
     crossing = _referred(ledger)
     with ledger.transaction() as s:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import Role, User, UserRole, hash_password
 from lookout_ledger.core.crypto import normalise_name
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.inspections.models import Inspection, InspectionLookout
+from lookout_ledger.history.inspections import Inspection, InspectionLookout
 from lookout_ledger.lookouts.placement import LookoutDraft
 from lookout_ledger.lookouts.training import acknowledge
 from lookout_ledger.org.models import Official, Unit

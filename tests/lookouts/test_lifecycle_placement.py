@@ -12,10 +12,10 @@ from sqlalchemy import select
 from lookout_ledger.core.errors import AuthError, LedgerError, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.policy.loader import load_policy
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.lookouts.approvals import decide, queue
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutDecision
-from lookout_ledger.lookouts.models import Lookout
 from lookout_ledger.lookouts.placement import place_lookout
 from lookout_ledger.lookouts.state import referral_state, referring_ids
 

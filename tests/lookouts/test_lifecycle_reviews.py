@@ -12,9 +12,9 @@ from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.errors import AuthError, LedgerError, Refusal
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts import reviews, transfers
 from lookout_ledger.lookouts.approvals import decide
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.lookouts.placement import place_lookout
 from lookout_ledger.lookouts.state import referral_state, referring_ids
 from lookout_ledger.lookouts.sweep import sweep

@@ -10,7 +10,7 @@ import pytest
 
 from factories import Factory, audit, findings_of
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.disclosures.models import Disclosure
+from lookout_ledger.history.disclosures import Disclosure
 from lookout_ledger.oversight import requirements as req
 from lookout_ledger.oversight.requirements import COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, UNKNOWN
 

@@ -17,10 +17,10 @@ from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.history.communications import Communication
 from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.records import blobs
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
-from lookout_ledger.records.models import Communication
 
 
 def _comms(ledger: Ledger) -> list[Communication]:

@@ -14,11 +14,11 @@ from lookout_ledger.core.auditlog import AuditEntry, verify
 from lookout_ledger.core.errors import AuthError, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import parse_instant
+from lookout_ledger.history.communications import Communication
 from lookout_ledger.notifications.models import Notification
 from lookout_ledger.records import blobs, keeping
 from lookout_ledger.records.aliases import add_alias
 from lookout_ledger.records.archive_models import RecordMessage, Tombstone
-from lookout_ledger.records.models import Communication
 from lookout_ledger.records.search import search
 
 

@@ -13,13 +13,13 @@ from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import NotFound
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.demo.load import load_demo
-from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection
-from lookout_ledger.lookouts.models import Lookout
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
+from lookout_ledger.history.inspections import Inspection
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.people.models import Person
 from lookout_ledger.records.archive_models import RecordsRequest
 from lookout_ledger.records.linking import missing_transmissions, related_records
-from lookout_ledger.records.models import Communication
 from lookout_ledger.records.request import run_request
 
 

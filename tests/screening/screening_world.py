@@ -13,8 +13,8 @@ from lifecycle_world import World, build_world
 
 from lookout_ledger.core.crypto import normalise_document, normalise_name
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl
-from lookout_ledger.lookouts.models import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument
 
 __all__ = ["World", "add_person", "adopt", "build_world", "imported_lookout", "screening_world"]

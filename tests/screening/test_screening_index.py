@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.interchange.importer import import_lif
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl
-from lookout_ledger.lookouts.models import Lookout
 from lookout_ledger.people.models import Person
 from lookout_ledger.screening import service
 from lookout_ledger.screening.changes import ScreeningChange

@@ -16,12 +16,12 @@ from lookout_ledger.core.config import Settings
 from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.header import DatabaseKind, LedgerHeader
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.lookouts.models import LookoutEvent
+from lookout_ledger.history.crossings import Crossing, CrossingLookout
+from lookout_ledger.history.lookouts import LookoutEvent
 from lookout_ledger.notifications.models import Notification
 from lookout_ledger.screening import service
 from lookout_ledger.screening.log_models import Screening
 from lookout_ledger.screening.matcher import Presented
-from lookout_ledger.screening.models import Crossing, CrossingLookout
 
 MX = {
     "id": "t1",

@@ -22,10 +22,10 @@ from lifecycle_world import World, build_world
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts import reviews, transfers
 from lookout_ledger.lookouts.approvals import decide
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutDecision, LookoutTransfer
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.lookouts.placement import place_lookout
 from lookout_ledger.server import create_app
 

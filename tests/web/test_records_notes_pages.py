@@ -14,8 +14,8 @@ from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.history.communications import Communication
 from lookout_ledger.records.archive_models import RecordMessage
-from lookout_ledger.records.models import Communication
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "records"))
 from records_world import OTHER, OWNER, world

@@ -21,10 +21,10 @@ from screening_world import screening_world
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.inspections.models import Inspection
+from lookout_ledger.history.inspections import Inspection
+from lookout_ledger.inspections.live_models import DeviceSearch
 from lookout_ledger.notifications.models import Notification
 from lookout_ledger.screening import service
-from lookout_ledger.screening.log_models import DeviceSearch
 from lookout_ledger.server import create_app
 
 TRAVELER = {

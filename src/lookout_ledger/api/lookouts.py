@@ -24,13 +24,13 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
+from lookout_ledger.jobs import run_sweep as sweep
 from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutDecision
 from lookout_ledger.lookouts.listing import my_lookouts
 from lookout_ledger.lookouts.placement import LookoutDraft, adopt_lookout, place_lookout, preview
 from lookout_ledger.lookouts.state import referral_state, referring_lookouts
-from lookout_ledger.lookouts.sweep import sweep
 from lookout_ledger.lookouts.timeline import timeline
 from lookout_ledger.lookouts.training import acknowledge, has_acknowledged
 from lookout_ledger.notifications import service as inbox_service

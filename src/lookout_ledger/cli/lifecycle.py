@@ -23,6 +23,7 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.policy.loader import load_policy
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
+from lookout_ledger.jobs import run_sweep
 from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutDecision
@@ -30,7 +31,6 @@ from lookout_ledger.lookouts.listing import my_lookouts
 from lookout_ledger.lookouts.placement import LookoutDraft, adopt_lookout, place_lookout, preview
 from lookout_ledger.lookouts.replay import replay as run_replay
 from lookout_ledger.lookouts.state import referral_state
-from lookout_ledger.lookouts.sweep import sweep as run_sweep
 from lookout_ledger.lookouts.timeline import timeline as lookout_timeline
 from lookout_ledger.notifications import service as inbox_service
 from lookout_ledger.notifications.mailer import deliver_pending
@@ -462,8 +462,8 @@ def register(app: typer.Typer) -> None:
             row(f"  blocked by {control}", ids)
         row(
             "repeat referrals avoided by the post-inspection rule",
-            ins["repeat_referrals_avoided_by_post_inspection_rule"],
-        )  # type: ignore[index]
+            ins["repeat_referrals_avoided_by_post_inspection_rule"],  # type: ignore[index]
+        )
         for control, ids in ins["if_placed_and_approved_properly"].items():  # type: ignore[index, union-attr]
             row(f"if placed and approved properly: blocked by {control}", ids)
         row("persons re-referred in the history", persons["re_referred_in_history"])  # type: ignore[index]

@@ -19,7 +19,7 @@ from sqlalchemy import Integer, String, Text, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lookout_ledger.core.crypto import Keyring
-from lookout_ledger.core.db import Base
+from lookout_ledger.core.db import Base, table_of
 from lookout_ledger.core.header import database_kind
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
 from lookout_ledger.core.types import Instant
@@ -89,11 +89,12 @@ def append(
     # Prepared Core statements on the connection, not the ORM's unit of work: every write use
     # case pays for this, and a live screening must answer in milliseconds.
     conn = session.connection()
-    head = conn.execute(_HEAD).one_or_none()
-    if head is None:
+    row = conn.execute(_HEAD).one_or_none()
+    if row is None:
         conn.execute(_HEADS.insert(), {"id": 1, "seq": None, "hash": GENESIS})
-        head = (None, GENESIS)
-    head_seq, head_hash = head
+        head_seq, head_hash = None, GENESIS
+    else:
+        head_seq, head_hash = row
     detail_text = canonical(detail or {}).decode()
     entry = AuditEntry(
         seq=(head_seq or 0) + 1,
@@ -112,11 +113,11 @@ def append(
     return entry
 
 
-_HEADS = AuditHead.__table__
+_HEADS = table_of(AuditHead)
 _HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.id == 1).with_for_update()
 _ADVANCE = _HEADS.update().where(_HEADS.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-_INSERT = AuditEntry.__table__.insert()
-_ENTRY_COLUMNS = tuple(c.key for c in AuditEntry.__table__.columns)
+_INSERT = table_of(AuditEntry).insert()
+_ENTRY_COLUMNS = tuple(c.key for c in table_of(AuditEntry).columns)
 
 
 @dataclass

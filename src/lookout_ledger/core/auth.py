@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, ForeignKey, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from lookout_ledger.core.db import Base
+from lookout_ledger.core.db import Base, table_of
 from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.types import Instant
 
@@ -190,7 +190,7 @@ def require_active_role(session: Session, username: str, *roles: Role | str) -> 
 
 
 _ACTIVE_ROLES = (
-    select(User.__table__.c.active, UserRole.__table__.c.role)
-    .outerjoin(UserRole.__table__, UserRole.__table__.c.username == User.__table__.c.username)
-    .where(User.__table__.c.username == bindparam("username"))
+    select(table_of(User).c.active, table_of(UserRole).c.role)
+    .outerjoin(table_of(UserRole), table_of(UserRole).c.username == table_of(User).c.username)
+    .where(table_of(User).c.username == bindparam("username"))
 )

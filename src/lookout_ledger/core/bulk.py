@@ -58,7 +58,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
                 values[i] = proc(values[i])
             params.append(values)
     else:
-        params = [tuple([row[c] for c in columns]) for row in rows]
+        params = [[row[c] for c in columns] for row in rows]
     cursor = conn.connection.cursor()
     try:
         cursor.executemany(sql, params)

@@ -16,14 +16,16 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, literal, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from lookout_ledger import models  # noqa: F401  (every table registered, so the wipe sees all dependants)
 from lookout_ledger.core.auth import Role, User, UserRole, add_user, hash_password
 from lookout_ledger.core.controls import refuse
-from lookout_ledger.core.db import Base
+from lookout_ledger.core.db import Base, table_of
 from lookout_ledger.core.header import DatabaseKind, LedgerHeader, database_kind, write_header
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.demo.cast import OFFICIALS
@@ -100,8 +102,8 @@ class _InOpenTransaction(Ledger):
 def _wipe(session: Session) -> dict[str, int]:
     """Empty the domain tables; returns the rows removed per table (tables that were empty omitted)."""
     removed = {}
-    for table in [*domain_tables(), RecordProvenance.__table__]:
-        n = session.execute(delete(table)).rowcount or 0
+    for table in [*domain_tables(), table_of(RecordProvenance)]:
+        n = cast(CursorResult[Any], session.execute(delete(table))).rowcount or 0
         if n:
             removed[str(table.name)] = n
     if removed:
@@ -194,7 +196,7 @@ def load_demo(ledger: Ledger, actor: str) -> DemoSummary:
     Refused on a database holding anything but demo data, and while a hold is in force."""
     records = build_scenario()
     stream = io.BytesIO(scenario_lines(records).encode("utf-8"))
-    stream.name = "demo-scenario.lif"  # type: ignore[attr-defined]  (the importer records the name)
+    stream.name = "demo-scenario.lif"  # type: ignore[attr-defined]  # the importer records the name
     with ledger.reading() as session:
         check_own_database(session)
     ledger.set_kind(DatabaseKind.DEMO)  # an empty database becomes the demo's: its clock may be set

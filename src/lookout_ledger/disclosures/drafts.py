@@ -207,7 +207,7 @@ def check_deny_entry(ledger: Ledger, session: Session, draft: DisclosureDraft, u
             raise refusal(
                 policy,
                 "DX-DENY-ENTRY",
-                f"a {draft.deny_entry_condition.replace('_', ' ')} must be made by the designated official "
+                f"a {(draft.deny_entry_condition or '').replace('_', ' ')} must be made by the designated official "
                 f"({', '.join(designated)}) whose title this ledger confirmed; {draft.determined_by or 'nobody'} "
                 "is not one (an imported title is a claim).",
                 "name the designated official who made the determination; an administrator confirms a title with "

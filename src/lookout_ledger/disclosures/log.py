@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.disclosures.workflow_models import DisclosureDraft
+from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval, DisclosurePerson
 
 
 def log_entries(session: Session) -> list[dict[str, Any]]:

@@ -304,7 +304,7 @@ def record_written_form(
     ledger: Ledger, session: Session, username: str, request_id: str, document: bytes, document_name: str
 ) -> ForeignRequest:
     """The written form of an exigent oral request arrives; late arrival is recorded, not hidden."""
-    from lookout_ledger.disclosures.models import Disclosure  # the log entries answering this request
+    from lookout_ledger.history.disclosures import Disclosure  # the log entries answering this request
 
     user, _ = acting(session, username)
     if not user.has_role(Role.LIAISON_OFFICER):

@@ -25,7 +25,6 @@ from lookout_ledger.core.errors import AuthError, ConfigError, LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures import drafts
 from lookout_ledger.disclosures.common import acting, refusal, text_field
-from lookout_ledger.disclosures.models import CHANNELS, Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.disclosures.package import (
     ADVISEMENT_EN,
     ADVISEMENT_ES,
@@ -47,8 +46,9 @@ from lookout_ledger.disclosures.workflow_models import (
     DisclosureDraft,
     ForeignAgency,
 )
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.disclosures import CHANNELS, Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.notifications.mailer import parse_smtp_url
-from lookout_ledger.records.models import Communication
 
 PACKAGE_CONTEXT = "disclosure.package"
 MIN_NOTE_CHARS = 20

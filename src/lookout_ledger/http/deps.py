@@ -8,7 +8,7 @@ application-wide dependency, so a new state-changing route cannot forget it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
@@ -124,7 +124,7 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-def requires(*roles: Role) -> Callable[..., Principal]:
+def requires(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that yields the principal when they hold one of `roles`, else 403."""
     names = tuple(str(r) for r in roles)
 

@@ -23,18 +23,19 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.controls import refuse
+from lookout_ledger.core.db import table_of
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
+from lookout_ledger.history.crossings import Crossing, CrossingLookout
+from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
+from lookout_ledger.history.lookouts import Lookout, LookoutTopic, normalise_topic
+from lookout_ledger.inspections.live_models import DeviceSearch, InspectionLive
 from lookout_ledger.lookouts.common import Actor, acting, clean_text, clean_topics, refusal, supervisors_of
 from lookout_ledger.lookouts.common import users_of_official as owners
-from lookout_ledger.lookouts.models import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.lookouts.reviews import record_inspection
 from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.notifications.service import Notice, notify
-from lookout_ledger.screening.log_models import DeviceSearch, InspectionLive
-from lookout_ledger.screening.models import Crossing, CrossingLookout
 
 DEVICE_RULE = "IN-DEVICE-SEARCH"
 RESTRAINT_RULE = "IN-RESTRAINT-REASON"
@@ -218,7 +219,7 @@ def record_interview(
             "restraint_reason: restraint was used but its reason is missing or too short",
             "state why restraint was used (at least 10 characters)",
         )
-    session.execute(InspectionTopic.__table__.delete().where(InspectionTopic.inspection_id == inspection_id))
+    session.execute(table_of(InspectionTopic).delete().where(InspectionTopic.inspection_id == inspection_id))
     for pos, topic in enumerate([by_norm[normalise_topic(t)] for t in asked] + free):
         session.add(
             InspectionTopic(inspection_id=inspection_id, position=pos, topic=topic, topic_norm=normalise_topic(topic))
@@ -412,7 +413,10 @@ def end_inspection(ledger: Ledger, session: Session, username: str, inspection_i
         ).scalars()
     ]
     for lk in view.lookouts if view else []:
+        assert view is not None
         lookout = session.get(Lookout, lk["lookout_id"])
+        if lookout is None:  # a referral names only lookouts that exist (the crossing's foreign keys)
+            continue
         record_inspection(ledger, session, lk["lookout_id"], inspection_id, at)
         report = (
             f"Inspection {inspection_id} of person {ins.person_id} at {view.port} ({ins.started_at.isoformat()} to "

@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import Connection, Integer, String, Table, and_, exists, func, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from lookout_ledger.core.db import Base
+from lookout_ledger.core.db import Base, table_of
+from lookout_ledger.core.timefmt import to_micros
 from lookout_ledger.core.types import Instant
 
 
@@ -30,14 +31,14 @@ class RecordProvenance(Base):
 
 def record_provenance(conn: Connection, seen: Table, sha256: str, at: datetime, actor: str) -> None:
     """Copy every (type, id, line) this import read into the provenance table, once per file."""
-    table = RecordProvenance.__table__
+    table = table_of(RecordProvenance)
     first = (
         select(seen.c.type, seen.c.id, func.min(seen.c.line).label("line")).group_by(seen.c.type, seen.c.id)
     ).subquery()
     already = exists().where(
         and_(table.c.record_type == first.c.type, table.c.record_id == first.c.id, table.c.file_sha256 == sha256)
     )
-    micros = RecordProvenance.__table__.c.imported_at.type.process_bind_param(at, conn.dialect)
+    micros = to_micros(at)
     rows = select(first.c.type, first.c.id, literal(sha256), first.c.line, literal(micros), literal(actor)).where(
         ~already
     )

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from lookout_ledger.core.crypto import Keyring, normalise_document, normalise_name
+from lookout_ledger.history.lookouts import normalise_topic
 from lookout_ledger.interchange.schema import Stamp
-from lookout_ledger.lookouts.models import normalise_topic
 
 Row = dict[str, Any]
 # (main row, one list of rows per child table in TABLES[type].children order)

@@ -22,10 +22,10 @@ from typing import Any, NamedTuple
 import orjson
 
 from lookout_ledger.core.timefmt import format_rfc3339, from_micros, parse_date, parse_rfc3339, to_micros
-from lookout_ledger.disclosures.models import CHANNELS, REQUESTED_ACTIONS
-from lookout_ledger.lookouts.models import ACTIONS, EVENT_KINDS, STATUS_CODES
+from lookout_ledger.history.communications import ACCOUNTS, COMM_CHANNELS
+from lookout_ledger.history.disclosures import CHANNELS, REQUESTED_ACTIONS
+from lookout_ledger.history.lookouts import ACTIONS, EVENT_KINDS, STATUS_CODES
 from lookout_ledger.people.models import OCCUPATIONS
-from lookout_ledger.records.models import ACCOUNTS, COMM_CHANNELS
 
 # Dependency order: every type refers only to types before it (communication -> disclosure is
 # the last edge). Export writes in this order; the importer inserts its batches in it.

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Table
 
-from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.crossings import Crossing, CrossingLookout
+from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval, DisclosurePerson
+from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.org.models import Official, Unit, UnitRequiredApproval
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
-from lookout_ledger.records.models import Communication
-from lookout_ledger.screening.models import Crossing, CrossingLookout
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.lookouts.common import (
     acting,
     clean_text,
@@ -29,7 +30,6 @@ from lookout_ledger.lookouts.common import (
     users_of_official,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval
-from lookout_ledger.lookouts.models import Lookout
 from lookout_ledger.lookouts.training import require_training
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.org.models import Official

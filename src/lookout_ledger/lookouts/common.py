@@ -21,8 +21,8 @@ from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.policy.loader import Policy
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutDecision
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.org.models import Official
 
 T = TypeVar("T")

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout, LookoutTopic
 from lookout_ledger.lookouts.common import acting, get_lookout
 from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutReview, LookoutTransfer
-from lookout_ledger.lookouts.models import Lookout, LookoutTopic
 from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.lookouts.transfers import pending_for
 from lookout_ledger.org.models import Official

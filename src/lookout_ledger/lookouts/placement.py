@@ -21,6 +21,14 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.policy.loader import Policy
+from lookout_ledger.history.lookouts import (
+    ACTIONS,
+    STATUS_CODES,
+    Lookout,
+    LookoutEvent,
+    LookoutTopic,
+    normalise_topic,
+)
 from lookout_ledger.lookouts.common import (
     Actor,
     acting,
@@ -34,14 +42,6 @@ from lookout_ledger.lookouts.common import (
     users_with_role,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl
-from lookout_ledger.lookouts.models import (
-    ACTIONS,
-    STATUS_CODES,
-    Lookout,
-    LookoutEvent,
-    LookoutTopic,
-    normalise_topic,
-)
 from lookout_ledger.lookouts.training import require_training
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person

@@ -23,9 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.policy.loader import Policy
-from lookout_ledger.inspections.models import Inspection, InspectionLookout
+from lookout_ledger.history.inspections import Inspection, InspectionLookout
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.lookouts.lifecycle_models import LookoutControl
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.lookouts.placement import LookoutDraft, assess
 from lookout_ledger.lookouts.state import REJUSTIFYING_EVENTS
 from lookout_ledger.people.models import Person

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.inspections.models import Inspection, InspectionLookout
+from lookout_ledger.history.inspections import Inspection, InspectionLookout
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.lookouts.approvals import reopen_all
 from lookout_ledger.lookouts.common import (
     Actor,
@@ -36,7 +37,6 @@ from lookout_ledger.lookouts.common import (
     users_of_official,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutReview, LookoutTransfer
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.lookouts.placement import LookoutDraft, assess, replace_topics, validate_draft
 from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.notifications.service import Notice, notify
@@ -134,13 +134,14 @@ def record_inspection(
         )
     control = session.get(LookoutControl, lookout_id)
     window = control.review_window_days if control else ledger.policy.review_window_days
+    due = at + timedelta(days=window)
     review = LookoutReview(
         id=new_id("rv"),
         lookout_id=lookout_id,
         kind="post_inspection",
         inspection_id=inspection_id,
         opened_at=at,
-        due_at=at + timedelta(days=window),
+        due_at=due,
     )
     session.add(review)
     session.flush()
@@ -154,7 +155,7 @@ def record_inspection(
         rules=["LC-POST-INSPECTION-REVIEW"],
         lookout_id=lookout_id,
         person_id=lookout.person_id,
-        detail={"inspection_id": inspection_id, "due_at": review.due_at.isoformat()},
+        detail={"inspection_id": inspection_id, "due_at": due.isoformat()},
     )
     ledger.audit(session, "system", "lookout.review.open", "lookout", lookout_id, {"inspection": inspection_id})
     notify(
@@ -162,9 +163,9 @@ def record_inspection(
         users_of_official(session, lookout.owner_id),
         Notice(
             "review_due",
-            f"Lookout {lookout_id} caused an inspection: decide by {review.due_at:%Y-%m-%d %H:%M} UTC",
+            f"Lookout {lookout_id} caused an inspection: decide by {due:%Y-%m-%d %H:%M} UTC",
             f"Inspection {inspection_id} was caused by your lookout {lookout_id}. Record keep (with a new reason "
-            f"and what is still sought), modify or remove by {review.due_at.isoformat()}. Until you do, it refers "
+            f"and what is still sought), modify or remove by {due.isoformat()}. Until you do, it refers "
             "nobody again; with no decision by the deadline its referral is disabled.",
             lookout_id,
         ),

@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session, aliased
 from lookout_ledger.core.errors import NotFound
 from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.core.timefmt import MICROS_PER_DAY, to_micros
-from lookout_ledger.inspections.models import Inspection, InspectionLookout
+from lookout_ledger.history.inspections import Inspection, InspectionLookout
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 
 REJUSTIFYING_EVENTS = ("reviewed", "modified", "referral_enabled")
 
@@ -173,7 +173,7 @@ def _conditions(at: datetime, policy: Policy) -> list[tuple[Blocker, ColumnEleme
     ]
 
 
-def referring_lookouts(at: datetime, policy: Policy) -> Select[tuple[str, str]]:
+def referring_lookouts(at: datetime, policy: Policy) -> Select[str, str]:
     """(lookout id, person id) of every lookout that refers at `at`, as one set-based query."""
     conds = [c for _, c in _conditions(at, policy)]
     return select(Lookout.id, Lookout.person_id).where(not_(or_(*conds))).order_by(Lookout.id)

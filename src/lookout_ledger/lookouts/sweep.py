@@ -11,14 +11,17 @@ two servers from sweeping at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts.common import (
     add_event,
     record_decision,
@@ -27,7 +30,6 @@ from lookout_ledger.lookouts.common import (
     users_with_role,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutReview, LookoutTransfer
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.lookouts.transfers import escalation_due
 from lookout_ledger.notifications.service import Notice, notify
 
@@ -80,7 +82,10 @@ def _status(session: Session, lookout_id: str) -> tuple[bool, bool]:
     return "removed" in kinds, bool(toggles) and toggles[-1] == "referral_disabled"
 
 
-def sweep(ledger: Ledger, session: Session) -> SweepReport:
+SweepStep = Callable[[Ledger, Session], list[str]]
+
+
+def sweep(ledger: Ledger, session: Session, steps: dict[str, SweepStep] | None = None) -> SweepReport:
     """Apply every time-based control due at `ledger.now()`, inside the caller's transaction."""
     now = ledger.now()
     policy = ledger.policy
@@ -101,16 +106,17 @@ def sweep(ledger: Ledger, session: Session) -> SweepReport:
         .order_by(LookoutReview.due_at, LookoutReview.id)
     ).all():
         review.missed_at = now
+        due_at = cast(datetime, review.due_at)  # a post-inspection review always has its deadline
         removed, disabled = _status(session, lookout.id)
         if not removed and not disabled:
             add_event(
                 session,
                 lookout.id,
                 "referral_disabled",
-                review.due_at,
+                due_at,
                 actor_id=None,
                 reason=f"No decision within the review window after inspection {review.inspection_id} "
-                f"(due {review.due_at.isoformat()}); disabled automatically.",
+                f"(due {due_at.isoformat()}); disabled automatically.",
             )
         report.post_inspection_disabled.append(lookout.id)
         record_decision(
@@ -123,7 +129,7 @@ def sweep(ledger: Ledger, session: Session) -> SweepReport:
             rules=["LC-POST-INSPECTION-REVIEW"],
             lookout_id=lookout.id,
             person_id=lookout.person_id,
-            detail={"review_id": review.id, "inspection_id": review.inspection_id, "due_at": review.due_at.isoformat()},
+            detail={"review_id": review.id, "inspection_id": review.inspection_id, "due_at": due_at.isoformat()},
         )
         notify(
             session,
@@ -132,7 +138,7 @@ def sweep(ledger: Ledger, session: Session) -> SweepReport:
                 "review_missed",
                 f"Lookout {lookout.id}: no review after inspection, referral disabled",
                 f"No keep, modify or remove decision was recorded for lookout {lookout.id} by "
-                f"{review.due_at.isoformat()} after inspection {review.inspection_id}. Its referral is disabled "
+                f"{due_at.isoformat()} after inspection {review.inspection_id}. Its referral is disabled "
                 f"({policy.label}, LC-POST-INSPECTION-REVIEW). The owner may still review it: keeping it with a "
                 "new reason re-enables it.",
                 lookout.id,
@@ -254,7 +260,7 @@ def sweep(ledger: Ledger, session: Session) -> SweepReport:
             continue
         transfer.escalated_at = now
         report.transfers_escalated.append(transfer.lookout_id)
-        lookout = session.get(Lookout, transfer.lookout_id)
+        escalated = session.get(Lookout, transfer.lookout_id)
         record_decision(
             session,
             policy,
@@ -264,7 +270,7 @@ def sweep(ledger: Ledger, session: Session) -> SweepReport:
             outcome="escalated",
             rules=["LC-TRANSFER-ACCEPTANCE"],
             lookout_id=transfer.lookout_id,
-            person_id=lookout.person_id if lookout else None,
+            person_id=escalated.person_id if escalated else None,
             detail={"transfer_id": transfer.id},
         )
         notify(
@@ -280,12 +286,10 @@ def sweep(ledger: Ledger, session: Session) -> SweepReport:
             ),
             now,
         )
-    # Inspections still open past the policy's limit: flagged to the officer's supervisors even
-    # when nobody opens their page (the pages also flag on sight). Imported here because the
-    # inspections capability itself builds on the lookout lifecycle.
-    from lookout_ledger.inspections.service import flag_open_inspections
-
-    report.inspections_flagged = flag_open_inspections(ledger, session)
+    # Steps of capabilities built on the lifecycle (inspections open past the policy's limit) are
+    # handed in by the composition (`lookout_ledger.jobs`), so the lifecycle imports none of them.
+    for name, step in (steps or {}).items():
+        getattr(report, name).extend(step(ledger, session))
 
     session.flush()
     if report.changes:

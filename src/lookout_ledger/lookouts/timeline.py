@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.timefmt import format_rfc3339
-from lookout_ledger.inspections.models import Inspection, InspectionLookout
+from lookout_ledger.history.inspections import Inspection, InspectionLookout
+from lookout_ledger.history.lookouts import LookoutEvent
 from lookout_ledger.lookouts.common import get_lookout
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutReview, LookoutTransfer
-from lookout_ledger.lookouts.models import LookoutEvent
 
 LABELS = {
     "modified": "Modified",

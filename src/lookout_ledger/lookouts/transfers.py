@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import Role, User
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts.common import (
     acting,
     add_event,
@@ -32,7 +33,6 @@ from lookout_ledger.lookouts.common import (
     users_of_official,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutTransfer
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.org.models import Official, Unit
 

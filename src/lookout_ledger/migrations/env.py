@@ -19,6 +19,7 @@ def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
         url = config.get_main_option("sqlalchemy.url")
+        assert url, "alembic needs a connection or sqlalchemy.url"
         engine = create_engine(url)
         with engine.begin() as conn:
             context.configure(

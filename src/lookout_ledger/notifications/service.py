@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import User
@@ -74,11 +76,14 @@ def mark_read(session: Session, username: str, notification_id: str, at: datetim
 
 
 def mark_all_read(session: Session, username: str, at: datetime) -> int:
-    result = session.execute(
-        update(Notification)
-        .where(Notification.recipient == username, Notification.read_at.is_(None))
-        .values(read_at=at)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Notification)
+            .where(Notification.recipient == username, Notification.read_at.is_(None))
+            .values(read_at=at)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return int(result.rowcount or 0)
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lookout_ledger.core.db import Base
 
-FK = {"deferrable": True, "initially": "DEFERRED"}
+
+class _Deferred(TypedDict):
+    deferrable: bool
+    initially: str
+
+
+# Foreign keys checked at commit, not per statement: an import inserts in batches whose order need
+# not follow the references (typed, so `ForeignKey(..., **FK)` type-checks).
+FK: _Deferred = {"deferrable": True, "initially": "DEFERRED"}
 
 
 class Unit(Base):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.policy.loader import Policy, load_policy
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
-from lookout_ledger.disclosures.models import DisclosureApproval
+from lookout_ledger.history.disclosures import DisclosureApproval
 from lookout_ledger.interchange.provenance import RecordProvenance
 from lookout_ledger.oversight.findings import (
     RULE_QUERIES,

@@ -115,7 +115,7 @@ def findings_chart(counts: Mapping[str, int], fmt: Format = "svg") -> str | byte
         for y, v in zip(positions, values, strict=True):
             ax.text(v + top * 0.01, y, str(v), va="center", ha="left", fontsize=8, color=TEXT_COLOUR)
         ax.set_xlim(0, top * 1.12 + 0.5)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # MaxNLocator
         ax.set_xlabel("Findings")
         ax.set_title("Findings by rule", loc="left", fontsize=11, fontweight="bold")
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -178,7 +178,7 @@ def _per_person_figure(rows: list[PersonRow]) -> Figure:
         counts.text(len(r.inspections) + 0.12, y, str(len(r.inspections)), va="center", fontsize=7.5)
     most = max(len(r.inspections) for r in rows)
     counts.set_xlim(0, most + 0.9)
-    counts.xaxis.get_major_locator().set_params(integer=True)
+    counts.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # MaxNLocator
     counts.set_xlabel("Inspections")
     counts.tick_params(axis="y", left=False, labelleft=False)
     counts.grid(axis="x", color="#e3e3e3", linewidth=0.6)
@@ -248,7 +248,7 @@ def _per_week_figure(rows: list[PersonRow]) -> Figure:
         hatch="///",
     )
     _date_axis(ax, maxticks=10)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # MaxNLocator
     ax.set_xlabel("Week of inspection (weeks start Monday, UTC)")
     ax.set_ylabel("Lookout-linked inspections")
     ax.set_title(
@@ -283,7 +283,7 @@ def _empty_figure(title: str, message: str) -> Figure:
 
 @contextmanager
 def _style() -> Iterator[None]:
-    with matplotlib.rc_context(_STYLE):
+    with matplotlib.rc_context(_STYLE):  # type: ignore[arg-type]  # a plain dict of rc keys
         yield
 
 

@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core.db import table_of
 from lookout_ledger.core.timefmt import MICROS_PER_DAY, from_micros
-from lookout_ledger.disclosures.models import DisclosureApproval
-from lookout_ledger.inspections.models import InspectionTopic
-from lookout_ledger.lookouts.models import LookoutTopic
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.disclosures import DisclosureApproval
+from lookout_ledger.history.inspections import InspectionTopic
+from lookout_ledger.history.lookouts import LookoutTopic
 from lookout_ledger.org.models import Official, Unit, UnitRequiredApproval
 from lookout_ledger.oversight.metrics import (
     DISCLOSURE_PERSONS,
@@ -50,14 +52,13 @@ from lookout_ledger.oversight.requirements import (
 )
 from lookout_ledger.oversight.rules import RULES
 from lookout_ledger.people.models import SENSITIVE_OCCUPATIONS
-from lookout_ledger.records.models import Communication
 
-OFFICIALS = Official.__table__
-LOOKOUT_TOPICS = LookoutTopic.__table__
-INSPECTION_TOPICS = InspectionTopic.__table__
-APPROVALS = DisclosureApproval.__table__
-REQUIRED_APPROVALS = UnitRequiredApproval.__table__
-COMMUNICATIONS = Communication.__table__
+OFFICIALS = table_of(Official)
+LOOKOUT_TOPICS = table_of(LookoutTopic)
+INSPECTION_TOPICS = table_of(InspectionTopic)
+APPROVALS = table_of(DisclosureApproval)
+REQUIRED_APPROVALS = table_of(UnitRequiredApproval)
+COMMUNICATIONS = table_of(Communication)
 
 # Events that count as the owner re-evaluating a lookout after an inspection.
 RE_EVALUATION = ("reviewed", "modified", "referral_disabled", "removed")
@@ -748,7 +749,7 @@ RULE_QUERIES: dict[str, Callable[[AuditContext], list[Finding]]] = {
 
 def disclosure_requirement_query(dialect: str) -> Select[Any]:
     """Every disclosure with its six Appendix C cells and finding context, in one statement."""
-    d, u = DISCLOSURES, Unit.__table__
+    d, u = DISCLOSURES, table_of(Unit)
     first_us, n_us = us_person_columns(d)
     cells = sql_requirements(d, u.c.restrict_disclosure_channels, dialect)
     return select(

@@ -18,23 +18,24 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core.db import table_of
 from lookout_ledger.core.timefmt import from_micros
-from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionTopic
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
+from lookout_ledger.history.crossings import Crossing
+from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
+from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionTopic
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.people.models import Person
-from lookout_ledger.screening.models import Crossing
 
-LOOKOUTS = Lookout.__table__
-EVENTS = LookoutEvent.__table__
-INSPECTIONS = Inspection.__table__
-INSPECTION_LOOKOUTS = InspectionLookout.__table__
-CROSSINGS = Crossing.__table__
-PERSONS = Person.__table__
-LOOKOUT_TOPICS = LookoutTopic.__table__
-INSPECTION_TOPICS = InspectionTopic.__table__
-DISCLOSURES = Disclosure.__table__
-DISCLOSURE_PERSONS = DisclosurePerson.__table__
+LOOKOUTS = table_of(Lookout)
+EVENTS = table_of(LookoutEvent)
+INSPECTIONS = table_of(Inspection)
+INSPECTION_LOOKOUTS = table_of(InspectionLookout)
+CROSSINGS = table_of(Crossing)
+PERSONS = table_of(Person)
+LOOKOUT_TOPICS = table_of(LookoutTopic)
+INSPECTION_TOPICS = table_of(InspectionTopic)
+DISCLOSURES = table_of(Disclosure)
+DISCLOSURE_PERSONS = table_of(DisclosurePerson)
 
 # Events that stop a lookout from referring, and the full set that decides its referral state.
 DISABLING = ("referral_disabled", "removed")

@@ -15,6 +15,7 @@ with), so the API returns them as they are and the pages render them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,16 +26,16 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import NotFound
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
-from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.crossings import Crossing, CrossingLookout
+from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval, DisclosurePerson
+from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent, LookoutTopic, normalise_topic
 from lookout_ledger.interchange.provenance import provenance_of
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic, normalise_topic
 from lookout_ledger.org.models import Official, Unit
 from lookout_ledger.oversight.audit import AuditResult
 from lookout_ledger.oversight.findings_query import finding_dict
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
-from lookout_ledger.records.models import Communication
-from lookout_ledger.screening.models import Crossing, CrossingLookout
 
 RECORD_TYPES = ("lookout", "inspection", "disclosure", "communication", "person")
 MAX_INSPECTION_HOURS_DEFAULT = 4
@@ -111,13 +112,14 @@ def record(
         raise NotFound(f"unknown record type {record_type!r}; types are: {', '.join(RECORD_TYPES)}")
     text = _Text(personal)
     officials = _Officials(session)
-    builder = {
+    builders: dict[str, Callable[..., dict[str, Any]]] = {
         "lookout": _lookout,
         "inspection": _inspection,
         "disclosure": _disclosure,
         "communication": _communication,
         "person": _person,
-    }[record_type]
+    }
+    builder = builders[record_type]
     body = builder(session, record_id, text, officials, max_inspection_hours=max_inspection_hours)
     out: dict[str, Any] = {"type": record_type, "id": record_id, **body}
     if audit is not None:
@@ -338,7 +340,7 @@ def _inspection_text(i: dict[str, Any]) -> str:
 
 
 def _inspection(
-    session: Session, inspection_id: str, text: _Text, officials: _Officials, *, max_inspection_hours: float
+    session: Session, inspection_id: str, text: _Text, officials: _Officials, *, max_inspection_hours: float, **_: Any
 ) -> dict[str, Any]:
     ins: Inspection = _get(session, Inspection, "inspection", inspection_id)
     asked = _topics(session, InspectionTopic, InspectionTopic.inspection_id, inspection_id)

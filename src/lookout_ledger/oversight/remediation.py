@@ -22,9 +22,9 @@ from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, text_field
-from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
 from lookout_ledger.disclosures.package import ADVISEMENT_EN, ADVISEMENT_ES
 from lookout_ledger.disclosures.workflow_models import REMEDIATION_ACTIONS, RemediationAction
+from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
 from lookout_ledger.oversight.audit import run_audit
 from lookout_ledger.people.models import Person
 

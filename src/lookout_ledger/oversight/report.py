@@ -35,9 +35,11 @@ from lookout_ledger.core.auth import SPII_ROLES, User
 from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
-from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection
-from lookout_ledger.lookouts.models import Lookout
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.crossings import Crossing
+from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
+from lookout_ledger.history.inspections import Inspection
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.org.models import Official, Unit
 from lookout_ledger.oversight import charts
 from lookout_ledger.oversight.audit import AuditResult, run_audit
@@ -60,8 +62,6 @@ from lookout_ledger.oversight.requirements import (
 from lookout_ledger.oversight.rules import RULES, Rule
 from lookout_ledger.people.models import Person
 from lookout_ledger.people.service import can_read_spii, check_purpose
-from lookout_ledger.records.models import Communication
-from lookout_ledger.screening.models import Crossing
 
 ReportFormat = Literal["html", "pdf"]
 FORMATS: tuple[str, ...] = ("html", "pdf")
@@ -516,7 +516,7 @@ def _matrix(
     matrix: list[MatrixRow] = []
     cells_by_id: dict[str, list[tuple[str, Cell]]] = {}
     for d in result.disclosures:
-        x = rows.get(d["id"])
+        found = rows.get(d["id"])
         cells = [_cell(d["requirements"][k]) for k in REQUIREMENT_KEYS]
         cells_by_id[d["id"]] = list(zip(REQUIREMENT_KEYS, cells, strict=True))
         named = disclosure_persons.get(d["id"], [])
@@ -524,10 +524,10 @@ def _matrix(
             MatrixRow(
                 disclosure_id=d["id"],
                 link=record_anchor("disclosure", d["id"]) if d["id"] in with_findings else None,
-                date=local_time(x.at, x.at_offset) if x else "",
-                unit=directory.unit(x.unit_id) if x else "",
-                discloser=directory.official_name(x.discloser_id) if x else "",
-                channel=words(x.channel) if x else "",
+                date=local_time(found.at, found.at_offset) if found else "",
+                unit=directory.unit(found.unit_id) if found else "",
+                discloser=directory.official_name(found.discloser_id) if found else "",
+                channel=words(found.channel) if found else "",
                 persons=len(named),
                 us_persons=sum(1 for p in named if p in us_persons),
                 cells=cells,

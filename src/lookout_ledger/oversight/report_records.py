@@ -23,12 +23,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.disclosures.models import Disclosure, DisclosureApproval, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent, LookoutTopic
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.crossings import Crossing, CrossingLookout
+from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval, DisclosurePerson
+from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent, LookoutTopic
 from lookout_ledger.org.models import Official, Unit
-from lookout_ledger.records.models import Communication
-from lookout_ledger.screening.models import Crossing, CrossingLookout
 
 CHUNK = 500
 NOT_RECORDED = "not recorded"

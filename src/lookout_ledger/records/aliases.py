@@ -106,10 +106,10 @@ def aliases_of(session: Session, keyring: Keyring, person_id: str) -> list[Alias
         out.append(Alias(a.kind, value, tokens))
     seen: set[tuple[str, ...]] = set()
     unique = []
-    for a in out:
-        if a.tokens and a.tokens not in seen:
-            seen.add(a.tokens)
-            unique.append(a)
+    for alias in out:
+        if alias.tokens and alias.tokens not in seen:
+            seen.add(alias.tokens)
+            unique.append(alias)
     return unique
 
 

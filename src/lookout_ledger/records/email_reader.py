@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 _QUOTED_FROM = re.compile(rb"^>(>*From )")
 _TAGS = re.compile(r"<[^>]+>")
@@ -143,7 +143,7 @@ def split_simple(data: bytes) -> email.message.Message | None:
     if current is not None:
         headers.append(policy.compat32.header_source_parse(current))
     msg = email.message.Message(policy=policy.compat32)
-    msg._headers = headers  # what FeedParser's set_raw builds, in order
+    msg._headers = headers  # type: ignore[attr-defined]  # what FeedParser's set_raw builds, in order
     if msg.get_content_maintype() in ("multipart", "message"):
         return None
     msg.set_payload(text[pos:])
@@ -204,7 +204,7 @@ def _read_plain(data: bytes, line: int) -> MailMessage | MailProblem | None:
     payload = msg.get_payload(decode=True)
     charset = msg.get_content_charset() or "us-ascii"
     try:
-        body = (payload or b"").decode(charset)
+        body = cast(bytes, payload or b"").decode(charset)
     except (LookupError, UnicodeDecodeError):
         return None
     recipients: list[str] = []

@@ -25,15 +25,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core import bulk
+from lookout_ledger.core.db import table_of
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.communications import Communication
 from lookout_ledger.org.models import Official
 from lookout_ledger.records import blobs, retention, textnorm
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
 from lookout_ledger.records.email_reader import split_mbox
 from lookout_ledger.records.mail_rows import Row, content_id, default_workers, read_all, read_chunk, zone
-from lookout_ledger.records.models import Communication
 from lookout_ledger.records.search_index import insert_documents
 from lookout_ledger.records.whatsapp import ChatMessage, parse_chat
 
@@ -351,11 +352,11 @@ def _insert(
     conn = session.connection()
     # In key order: the primary keys are content hashes, so a batch in file order lands on random
     # index pages; sorted, neighbouring keys share pages (the index entry is the same either way).
-    comms.sort(key=lambda c: c["id"])
-    metas.sort(key=lambda m: m["communication_id"])
-    bulk.insert_rows(conn, Communication.__table__, comms)
-    bulk.insert_rows(conn, RecordMessage.__table__, metas)
-    bulk.insert_rows(conn, RecordAttachment.__table__, atts)
+    comms.sort(key=lambda c: str(c["id"]))
+    metas.sort(key=lambda m: str(m["communication_id"]))
+    bulk.insert_rows(conn, table_of(Communication), comms)
+    bulk.insert_rows(conn, table_of(RecordMessage), metas)
+    bulk.insert_rows(conn, table_of(RecordAttachment), atts)
     insert_documents(
         session,
         [

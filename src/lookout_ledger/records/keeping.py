@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import orjson
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role, User
@@ -27,6 +28,7 @@ from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.history.communications import Communication
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person
 from lookout_ledger.records import blobs, retention
@@ -41,7 +43,6 @@ from lookout_ledger.records.archive_models import (
     Tombstone,
 )
 from lookout_ledger.records.linking import link_people
-from lookout_ledger.records.models import Communication
 from lookout_ledger.records.search_index import delete_documents
 
 REMINDER_DAYS = 5
@@ -164,7 +165,7 @@ def forward_sweep(ledger: Ledger, actor: str, reminder_days: int = REMINDER_DAYS
         reminded, overdue = [], []
         by_owner: dict[str, list[tuple[RecordMessage, Communication]]] = {}
         for meta, comm in rows:
-            if meta.forward_due_at <= now:
+            if meta.forward_due_at is not None and meta.forward_due_at <= now:
                 overdue.append(comm.id)
             if meta.reminded_at is None and meta.owner_id:
                 by_owner.setdefault(meta.owner_id, []).append((meta, comm))
@@ -172,7 +173,7 @@ def forward_sweep(ledger: Ledger, actor: str, reminder_days: int = REMINDER_DAYS
             users = list(session.execute(select(User.username).where(User.official_id == owner_id)).scalars())
             lines = [
                 f"- {c.id} sent {format_rfc3339(c.sent_at, c.sent_at_offset)} by {c.sender}: "
-                f"forward by {format_rfc3339(m.forward_due_at, c.sent_at_offset)}"
+                f"forward by {format_rfc3339(cast(datetime, m.forward_due_at), c.sent_at_offset)}"
                 for m, c in items
             ]
             if users:
@@ -260,8 +261,8 @@ def release_hold(ledger: Ledger, hold_id: str, actor: str) -> LegalHold:
         return hold
 
 
-def _hold_condition(hold: LegalHold):
-    conds = []
+def _hold_condition(hold: LegalHold) -> ColumnElement[bool]:
+    conds: list[ColumnElement[bool]] = []
     if hold.person_id is not None:
         conds.append(
             exists().where(

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.timefmt import MICROS_PER_DAY, format_rfc3339
-from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
-from lookout_ledger.lookouts.models import Lookout
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.records.aliases import aliases_of
 from lookout_ledger.records.archive_models import CommunicationPerson, RecordMessage
-from lookout_ledger.records.models import Communication
 from lookout_ledger.records.notes import NOTE_TIMELY_DAYS
 from lookout_ledger.records.search_index import match_ids, sync
 
@@ -111,7 +111,7 @@ def missing_transmissions(session: Session) -> list[dict[str, object]]:
             )
         ).all()
     )
-    out = []
+    out: list[dict[str, object]] = []
     for d in rows:
         expected = _NOTE_CHANNELS.get(d.channel, "the transmitting message")
         if d.id in lost:

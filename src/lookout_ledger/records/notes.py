@@ -23,11 +23,11 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.disclosures.models import Disclosure
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.disclosures import Disclosure
 from lookout_ledger.org.models import Official
 from lookout_ledger.records import retention, textnorm
 from lookout_ledger.records.archive_models import RecordMessage
-from lookout_ledger.records.models import Communication
 from lookout_ledger.records.search_index import insert_documents
 
 NOTE_KINDS = ("phone_note", "meeting_note")

@@ -14,6 +14,7 @@ why) and the HTML is marked accordingly.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,14 +29,14 @@ from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
-from lookout_ledger.disclosures.models import Disclosure, DisclosurePerson
-from lookout_ledger.inspections.models import Inspection
-from lookout_ledger.lookouts.models import Lookout
+from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
+from lookout_ledger.history.inspections import Inspection
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.people.models import Person
 from lookout_ledger.records.aliases import aliases_of
 from lookout_ledger.records.archive_models import RecordsRequest, Tombstone
 from lookout_ledger.records.linking import link_people
-from lookout_ledger.records.models import Communication
 
 STORES = (
     ("lookouts", Lookout, Lookout.created_at),
@@ -108,7 +109,7 @@ def _records_of(session: Session, pid: str, communications: list[str]) -> dict[s
         .where(DisclosurePerson.person_id == pid)
         .order_by(Disclosure.at)
     ).scalars()
-    comms = (
+    comms: Iterable[Communication] = (
         session.execute(
             select(Communication).where(Communication.id.in_(communications)).order_by(Communication.sent_at)
         ).scalars()

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.history.communications import Communication
 from lookout_ledger.records import textnorm
 from lookout_ledger.records.aliases import aliases_of, find_people
 from lookout_ledger.records.archive_models import RecordMessage
-from lookout_ledger.records.models import Communication
 from lookout_ledger.records.search_index import match_count, match_query, newest_matches, rowid_bounds, sync
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -102,9 +102,7 @@ def _best_text(c: Communication, words: set[str]) -> str:
     return f"{head} — {body}" if head and body else head or body
 
 
-def _filtered(
-    session: Session, groups: list[list[str]], f: SearchFilters
-) -> Select[tuple[Communication, RecordMessage]]:
+def _filtered(session: Session, groups: list[list[str]], f: SearchFilters) -> Select[Communication, RecordMessage]:
     q = select(Communication, RecordMessage).outerjoin(
         RecordMessage, RecordMessage.communication_id == Communication.id
     )

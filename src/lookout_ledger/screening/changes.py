@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from lookout_ledger.core.db import Base
+from lookout_ledger.core.db import Base, table_of
 
 _ADVISORY_LOCK = 0x4C4B5343  # "LKSC"
 
@@ -57,9 +57,9 @@ class ScreeningChange(Base):
 
 def _watched() -> dict[type, tuple[str | None, str | None]]:
     """Mapped class -> (attribute holding a person id, attribute holding a lookout id)."""
-    from lookout_ledger.inspections.models import Inspection, InspectionLookout
+    from lookout_ledger.history.inspections import Inspection, InspectionLookout
+    from lookout_ledger.history.lookouts import Lookout, LookoutEvent
     from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
-    from lookout_ledger.lookouts.models import Lookout, LookoutEvent
     from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
 
     return {
@@ -144,10 +144,10 @@ def mark_imported(conn: Connection, seen: Table) -> None:
     if not count:
         return
     _lock_feed(conn)
-    from lookout_ledger.inspections.models import Inspection
-    from lookout_ledger.lookouts.models import LookoutEvent
+    from lookout_ledger.history.inspections import Inspection
+    from lookout_ledger.history.lookouts import LookoutEvent
 
-    events, inspections = LookoutEvent.__table__, Inspection.__table__
+    events, inspections = table_of(LookoutEvent), table_of(Inspection)
     rows = union_all(
         select(seen.c.id.label("person_id"), null().label("lookout_id")).where(seen.c.type == "person"),
         select(null(), seen.c.id).where(seen.c.type == "lookout"),

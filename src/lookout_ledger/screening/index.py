@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import func, not_, or_, select, union_all
 from sqlalchemy.orm import Session
@@ -41,9 +42,9 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.crypto import Keyring, normalise_document
 from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.core.timefmt import MICROS_PER_DAY, to_micros
-from lookout_ledger.inspections.models import Inspection, InspectionLookout
+from lookout_ledger.history.inspections import Inspection, InspectionLookout
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.lookouts.state import _conditions
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
 from lookout_ledger.screening.changes import ScreeningChange
@@ -296,14 +297,18 @@ class ScreeningIndex:
             ):
                 if pid in wanted:
                     cits[pid].append(sys.intern(country.upper()))
-            for pid, bidx, kind, country in session.execute(
+            for pid, bidx, kind, doc_country in session.execute(
                 select(
                     PersonDocument.person_id, PersonDocument.number_bidx, PersonDocument.kind, PersonDocument.country
                 ).where(_in_scope(PersonDocument.person_id, scope), PersonDocument.number_bidx.is_not(None))
             ):
                 if pid in wanted:
                     docs[pid].append(
-                        (bidx, sys.intern(kind) if kind else None, sys.intern(country) if country else None)
+                        (
+                            cast(str, bidx),
+                            sys.intern(kind) if kind else None,
+                            sys.intern(doc_country) if doc_country else None,
+                        )
                     )
             no_docs: tuple[tuple[str, str | None, str | None], ...] = ()
             for pid, g, f, d in session.execute(

@@ -1,4 +1,4 @@
-"""The screening log, the redress complaints, and the live side of secondary inspections.
+"""The screening log and the redress complaints.
 
 Every screening is kept so a referral can be explained and replayed later, but the log
 holds keyed hashes of the presented identity, never a copy: the log is read far more widely
@@ -57,39 +57,3 @@ class RedressComplaint(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(Instant)
-
-
-class InspectionLive(Base):
-    """What a live inspection records beyond LIF: who ran it, why restraint was used, flags."""
-
-    __tablename__ = "inspection_live"
-
-    inspection_id: Mapped[str] = mapped_column(
-        String(200), ForeignKey("inspections.id", ondelete="CASCADE", **FK), primary_key=True
-    )
-    officer_username: Mapped[str] = mapped_column(String(100), nullable=False)
-    screening_id: Mapped[str | None] = mapped_column(String(60), ForeignKey("screenings.id", **FK))
-    restraint_reason: Mapped[str | None] = mapped_column(Text)
-    free_topics: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    overdue_flagged_at: Mapped[datetime | None] = mapped_column(Instant)
-    duration_flagged: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-
-
-class DeviceSearch(Base):
-    """An electronic device search: request with reason, supervisor's decision, findings after."""
-
-    __tablename__ = "device_searches"
-
-    inspection_id: Mapped[str] = mapped_column(
-        String(200), ForeignKey("inspections.id", ondelete="CASCADE", **FK), primary_key=True
-    )
-    requested_by: Mapped[str] = mapped_column(String(200), ForeignKey("officials.id", **FK), nullable=False)
-    requested_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
-    reason: Mapped[str] = mapped_column(Text, nullable=False)
-    exigent: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    decision: Mapped[str | None] = mapped_column(String(10))  # approved | rejected
-    decided_by: Mapped[str | None] = mapped_column(String(200), ForeignKey("officials.id", **FK))
-    decided_at: Mapped[datetime | None] = mapped_column(Instant)
-    decision_note: Mapped[str | None] = mapped_column(Text)
-    performed_at: Mapped[datetime | None] = mapped_column(Instant)
-    findings: Mapped[str | None] = mapped_column(Text)

@@ -9,7 +9,8 @@ have answered.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,9 +19,9 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts.common import acting, clean_text, record_decision, users_of_official
 from lookout_ledger.lookouts.lifecycle_models import LookoutReview
-from lookout_ledger.lookouts.models import Lookout, LookoutEvent
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person
 from lookout_ledger.screening.log_models import RedressComplaint
@@ -85,7 +86,7 @@ def record_complaint(
                 "redress_review",
                 f"Redress complaint about person {person_id}: review lookout {lk.id}",
                 f"Person {person_id} complained: {text}. Review whether lookout {lk.id} is still justified "
-                f"(keep with a new reason, modify or remove) by {review.due_at.isoformat()}.",
+                f"(keep with a new reason, modify or remove) by {cast(datetime, review.due_at).isoformat()}.",
                 lk.id,
             ),
             at,

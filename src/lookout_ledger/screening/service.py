@@ -29,9 +29,11 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import Role, require_active_role
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import normalise_document, normalise_name
+from lookout_ledger.core.db import table_of
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.crossings import Crossing, CrossingLookout
 from lookout_ledger.lookouts.common import users_of_official
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.screening.index import RebuildNeeded, ScreeningIndex
@@ -44,14 +46,13 @@ from lookout_ledger.screening.matcher import (
     notifying_matches,
     referring_matches,
 )
-from lookout_ledger.screening.models import Crossing, CrossingLookout
 
 log = logging.getLogger(__name__)
 _indexes: dict[tuple[str, str, str], tuple[ScreeningIndex, float]] = {}
 # Prepared Core inserts: a live screening answers while the traveler waits.
-_INSERT_SCREENING = Screening.__table__.insert()
-_INSERT_CROSSING = Crossing.__table__.insert()
-_INSERT_CROSSING_LOOKOUT = CrossingLookout.__table__.insert()
+_INSERT_SCREENING = table_of(Screening).insert()
+_INSERT_CROSSING = table_of(Crossing).insert()
+_INSERT_CROSSING_LOOKOUT = table_of(CrossingLookout).insert()
 _indexes_lock = threading.Lock()
 
 

@@ -163,7 +163,7 @@ def _draft_form_page(
     ledger = ledger_of(request)
     with ledger.reading() as s:
         fr = requests.get_request(s, request_id)
-        req = {"id": fr.id, "agency_id": fr.agency_id, "sender_name": fr.sender_name, "asked": fr.asked}
+        req: dict[str, Any] = {"id": fr.id, "agency_id": fr.agency_id, "sender_name": fr.sender_name, "asked": fr.asked}
         req["written"] = fr.written
     ctx = {
         "title": "Draft a disclosure",
@@ -307,12 +307,17 @@ def package_download(request: Request, draft_id: str, p: Principal = Depends(PAC
 
 
 @router.post("/disclosures/drafts/{draft_id}/withdraw")
+def _withdraw(ledger: Ledger, s: Session, username: str, draft_id: str, reason: str) -> bool:
+    drafts.withdraw(ledger, s, username, draft_id, reason)
+    return True
+
+
 def withdraw_page(request: Request, draft_id: str, reason: str = Form(""), p: Principal = Depends(LIAISON)) -> Response:
     done, problem = _attempt(
         request,
         p,
         "withdraw",
-        lambda ledger, s: drafts.withdraw(ledger, s, p.username, draft_id, reason) or True,
+        lambda ledger, s: _withdraw(ledger, s, p.username, draft_id, reason),
         target=draft_id,
     )
     if done is None:

@@ -24,13 +24,13 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.history.inspections import Inspection, InspectionTopic
+from lookout_ledger.history.lookouts import normalise_topic
 from lookout_ledger.http.deps import Principal, ledger_of, requires
 from lookout_ledger.inspections import service as insp
-from lookout_ledger.inspections.models import Inspection, InspectionTopic
+from lookout_ledger.inspections.live_models import DeviceSearch, InspectionLive
 from lookout_ledger.lookouts.common import record_refusal
-from lookout_ledger.lookouts.models import normalise_topic
 from lookout_ledger.notifications.mailer import deliver_pending
-from lookout_ledger.screening.log_models import DeviceSearch, InspectionLive
 from lookout_ledger.screening.matcher import Presented
 from lookout_ledger.screening.service import screen_traveler
 from lookout_ledger.web.render import capability_templates, principal_context, when
