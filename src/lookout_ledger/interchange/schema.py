@@ -1,4 +1,4 @@
-"""Validation of LIF lines against the record types of spec/interchange.md.
+"""Validation of LIF lines against the record types of docs/interchange.md.
 
 Hand-written, table-driven validators rather than pydantic models: one pass over each JSON
 object, no intermediate model instances, and the error for every bad field is collected

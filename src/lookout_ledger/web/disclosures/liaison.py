@@ -306,12 +306,12 @@ def package_download(request: Request, draft_id: str, p: Principal = Depends(PAC
     )
 
 
-@router.post("/disclosures/drafts/{draft_id}/withdraw")
 def _withdraw(ledger: Ledger, s: Session, username: str, draft_id: str, reason: str) -> bool:
     drafts.withdraw(ledger, s, username, draft_id, reason)
     return True
 
 
+@router.post("/disclosures/drafts/{draft_id}/withdraw")
 def withdraw_page(request: Request, draft_id: str, reason: str = Form(""), p: Principal = Depends(LIAISON)) -> Response:
     done, problem = _attempt(
         request,
