@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.orm import Session
 
@@ -39,9 +40,13 @@ def sweep_once(ledger: Ledger) -> None:
     deliver_pending(ledger)
 
 
-async def sweep_forever(ledger: Ledger, interval: float) -> None:
+async def sweep_forever(
+    ledger: Ledger, interval: float, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> None:
+    """Run the sweep every `interval` seconds until cancelled; `sleep` is injected so tests drive the
+    loop without the wall clock."""
     while True:
-        await asyncio.sleep(interval)
+        await sleep(interval)
         try:
             await asyncio.to_thread(sweep_once, ledger)
         except Exception:  # the schedule must survive one bad run; the next run retries

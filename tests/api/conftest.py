@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
-
-from web_scenario import Scenario, build, client_for
-
 from lookout_ledger.core.ledger import Ledger
+from support.web_scenario import Scenario, build, client_for
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from fastapi.testclient import TestClient
-from web_scenario import DOB, FAMILY, GIVEN, PASSPORT, PASSWORD, S, audit_actions
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import parse_instant
 from lookout_ledger.oversight.audit import run_audit
+from support.web_scenario import DOB, FAMILY, GIVEN, PASSPORT, PASSWORD, S, audit_actions
 
 
 def api_sign_in(client: TestClient, username: str = "auditor") -> str:

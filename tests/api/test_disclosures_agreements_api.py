@@ -4,17 +4,13 @@ withdrawing a draft; refusals answer 409 with the rule, and nothing is written."
 from __future__ import annotations
 
 import base64
-import sys
-from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "disclosures"))
-from disclosure_world import AGENCY, PASSWORD, REQUEST_PDF, build_world
-
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.server import create_app
+from support.disclosure_world import AGENCY, PASSWORD, REQUEST_PDF, build_world
 
 
 class Api:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,13 +12,11 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "disclosures"))
-from disclosure_world import ADDRESS, AGENCY, PASSWORD, REQUEST_PDF, SECTOR_ROLES, build_world
-from mail_sink import Sink, free_port, with_smtp
-
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.package import MARKING
 from lookout_ledger.server import create_app
+from support.disclosure_world import ADDRESS, AGENCY, PASSWORD, REQUEST_PDF, SECTOR_ROLES, build_world
+from support.mail_sink import Sink, free_port, with_smtp
 
 
 @pytest.fixture

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "lookouts"))
-from lifecycle_world import PASSWORD, World, build_world
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts import reviews
 from lookout_ledger.server import create_app
+from support.lifecycle_world import PASSWORD, World, build_world
 
 
 class Api:

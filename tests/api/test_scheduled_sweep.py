@@ -8,21 +8,17 @@ LOOKOUT_SWEEP_SECONDS small and the ledger's FixedClock advanced by the test.
 
 from __future__ import annotations
 
+import asyncio
 import socket
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from email import message_from_bytes
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
-from lifecycle_world import World, build_world
 
 from lookout_ledger import jobs
 from lookout_ledger.core.auditlog import AuditEntry
@@ -36,6 +32,7 @@ from lookout_ledger.lookouts.placement import place_lookout
 from lookout_ledger.notifications import service
 from lookout_ledger.notifications.models import Notification
 from lookout_ledger.server import create_app
+from support.lifecycle_world import World, build_world
 
 INTERVAL = "0.2"
 
@@ -142,6 +139,7 @@ def test_scheduled_sweep_disables_notifies_by_email_and_is_idempotent(
 def test_the_schedule_survives_a_failed_run(
     sqlite_ledger: Ledger, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The schedule's loop with an injected sleep: no wall clock, every wait accounted for."""
     ledger = sqlite_ledger
     lid = inspected_lookout(build_world(ledger))
     real = jobs.run_sweep
@@ -153,21 +151,37 @@ def test_the_schedule_survives_a_failed_run(
             raise RuntimeError("database went away for a moment")
         return real(ledger, session)  # type: ignore[arg-type]
 
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) > 3:
+            raise asyncio.CancelledError  # the server stopping
+
     monkeypatch.setattr(jobs, "run_sweep", flaky)
-    monkeypatch.setenv("LOOKOUT_SWEEP_SECONDS", INTERVAL)
     clock.advance(days=8)
-    with TestClient(create_app(ledger), base_url="http://testserver"):
-        assert wait_for(lambda: counts(ledger, lid)["disabled"] == 1), "the schedule stopped after one failure"
-    assert len(calls) >= 2
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(jobs.sweep_forever(ledger, 300.0, sleep=sleep))
+    assert waits == [300.0] * 4 and len(calls) == 3  # the failed run did not stop the next ones
+    assert counts(ledger, lid)["disabled"] == 1
 
 
 def test_no_schedule_when_the_interval_is_zero(
     sqlite_ledger: Ledger, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ledger = sqlite_ledger
-    lid = inspected_lookout(build_world(ledger))
+    from lookout_ledger import server
+
+    started: list[float] = []
+
+    async def never(ledger: Ledger, interval: float) -> None:
+        started.append(interval)
+
+    monkeypatch.setattr(server, "sweep_forever", never)
     monkeypatch.setenv("LOOKOUT_SWEEP_SECONDS", "0")
-    clock.advance(days=8)
-    with TestClient(create_app(ledger), base_url="http://testserver"):
-        time.sleep(1.0)
-    assert counts(ledger, lid)["disabled"] == 0
+    with TestClient(create_app(sqlite_ledger), base_url="http://testserver"):
+        pass
+    assert started == []  # the lifespan started no schedule
+    monkeypatch.setenv("LOOKOUT_SWEEP_SECONDS", "60")
+    with TestClient(create_app(sqlite_ledger), base_url="http://testserver"):
+        pass
+    assert started == [60.0]

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from fastapi.testclient import TestClient
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screening"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
-from lifecycle_world import PASSWORD
-from screening_world import screening_world
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.screening import service
 from lookout_ledger.server import create_app
+from support.lifecycle_world import PASSWORD
+from support.screening_world import screening_world
 
 TRAVELER = {
     "port": "San Ysidro",

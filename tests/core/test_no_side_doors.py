@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import io
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,13 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from typer.testing import CliRunner
-
-from cli_support import PASSWORD, invoke_as
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screening"))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
-from lifecycle_world import PASSWORD as WORLD_PASSWORD
-from screening_world import screening_world
 
 from lookout_ledger.cli import app
 from lookout_ledger.core import auditlog
@@ -48,6 +40,9 @@ from lookout_ledger.records.archive_models import LegalHold
 from lookout_ledger.screening.matcher import Presented
 from lookout_ledger.screening.service import screen_traveler
 from lookout_ledger.server import create_app
+from support.cli_support import PASSWORD, invoke_as
+from support.lifecycle_world import PASSWORD as WORLD_PASSWORD
+from support.screening_world import screening_world
 
 runner = CliRunner()
 KEY_ENV = {"LOOKOUT_KEY": base64.b64encode(bytes(range(32))).decode(), "COLUMNS": "200"}
@@ -299,7 +294,7 @@ def test_a_stated_clock_cannot_write_to_a_system_of_record(ledger: Ledger) -> No
 
 
 def test_an_approval_cannot_predate_its_request(ledger: Ledger, clock: FixedClock) -> None:
-    from lifecycle_world import build_world
+    from support.lifecycle_world import build_world
 
     world = build_world(ledger)
     with ledger.transaction() as s:

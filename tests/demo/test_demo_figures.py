@@ -11,14 +11,6 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from demo_checker import (
-    by_type,
-    disclosure_metrics,
-    lookout_metrics,
-    purpose_not_pursued,
-    requirement_matrix,
-    sensitive_lookouts,
-)
 from sqlalchemy import func, select
 
 from lookout_ledger.core import auditlog
@@ -31,6 +23,14 @@ from lookout_ledger.demo.scenario import EVALUATE_AT, build_scenario
 from lookout_ledger.history.inspections import Inspection
 from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.oversight.audit import AuditResult, run_audit
+from support.demo_checker import (
+    by_type,
+    disclosure_metrics,
+    lookout_metrics,
+    purpose_not_pursued,
+    requirement_matrix,
+    sensitive_lookouts,
+)
 
 FIGURE_1 = {
     "total": 51,

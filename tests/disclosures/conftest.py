@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
-from mail_sink import Sink, free_port
+
+from support.mail_sink import Sink, free_port
 
 
 @pytest.fixture

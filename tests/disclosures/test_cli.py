@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from cli_support import invoke_as
+from support.cli_support import invoke_as
 
 # Errors reach the user through `lookout_ledger.cli.main`, which prints them; invoked directly,
 # the app leaves the exception on the result, which the assertions read.

@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from cli_support import invoke_as
+from support.cli_support import invoke_as
 
 runner = CliRunner()
 NOW = "2019-04-01T00:00:00Z"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from disclosure_world import ADDRESS, AGENCY, SECTOR_ROLES, World, build_world
-from mail_sink import Sink, with_smtp
 from sqlalchemy import func, select
 
 from lookout_ledger.core.auditlog import AuditEntry
@@ -16,6 +14,8 @@ from lookout_ledger.disclosures.common import perform
 from lookout_ledger.disclosures.drafts import DraftInput
 from lookout_ledger.disclosures.workflow_models import DisclosureDraft, ForeignRequest
 from lookout_ledger.history.disclosures import Disclosure
+from support.disclosure_world import ADDRESS, AGENCY, SECTOR_ROLES, World, build_world
+from support.mail_sink import Sink, with_smtp
 
 
 @pytest.fixture

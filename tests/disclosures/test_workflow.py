@@ -7,8 +7,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from disclosure_world import ADDRESS, build_world
-from mail_sink import Sink, attachment, free_port, with_smtp
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError
 from sqlalchemy import select
@@ -24,6 +22,8 @@ from lookout_ledger.disclosures.workflow_models import DisclosureDraft
 from lookout_ledger.history.communications import Communication
 from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval
 from lookout_ledger.oversight.audit import run_audit
+from support.disclosure_world import ADDRESS, build_world
+from support.mail_sink import Sink, attachment, free_port, with_smtp
 
 
 def _text(pdf: bytes, password: str) -> list[str]:

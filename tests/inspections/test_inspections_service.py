@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screening"))
-from screening_world import screening_world
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.errors import AuthError, LedgerError
@@ -21,6 +15,7 @@ from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.notifications.models import Notification
 from lookout_ledger.screening import redress, service
 from lookout_ledger.screening.matcher import Presented
+from support.screening_world import screening_world
 
 MX = {"id": "t1", "given_name": "José María", "family_name": "García López", "date_of_birth": "1980-03-07"}
 REASON = "Traveler photographed the fence sensors; phone may hold the smuggling route the lookout describes."

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import orjson
 import pytest
-from lif_snippets import lif_bytes, records, write_lif
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from cli_support import PASSWORD
 from lookout_ledger.cli import app
 from lookout_ledger.core import auditlog
 from lookout_ledger.core.db import get_engine, session_factory
+from support.cli_support import PASSWORD
+from support.lif_snippets import lif_bytes, records, write_lif
 
 
 @pytest.fixture

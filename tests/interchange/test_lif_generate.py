@@ -7,12 +7,12 @@ from collections import Counter
 
 import orjson
 
-from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.interchange.generate import generate_lif
 from lookout_ledger.interchange.importer import import_lif
 from lookout_ledger.interchange.schema import validate_header, validate_record
+from support.cli_support import EXPORT_PURPOSE, auditor
 
 
 def _generate(lookouts: int, seed: int) -> bytes:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import orjson
 import pytest
-from lif_snippets import HEADER, lif_bytes, record, records, table_counts, write_lif
 from sqlalchemy import select, text
 
-from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.interchange.importer import ImportFailed, import_lif
+from support.cli_support import EXPORT_PURPOSE, auditor
+from support.lif_snippets import HEADER, lif_bytes, record, records, table_counts, write_lif
 
 
 def _export(ledger: Ledger) -> bytes:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from lif_snippets import record, records
 
 from lookout_ledger.interchange.schema import SPECS, Stamp, to_lif, validate_header, validate_record
+from support.lif_snippets import record, records
 
 
 def _errors(obj: dict[str, Any]) -> dict[str, tuple[str, str]]:

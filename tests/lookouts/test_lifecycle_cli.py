@@ -7,10 +7,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-from lifecycle_world import build_world
 from typer.testing import CliRunner
 
-from cli_support import invoke_as, make_simulation
 from lookout_ledger.cli import app
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.config import Settings
@@ -19,6 +17,8 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts import reviews
 from lookout_ledger.lookouts.approvals import decide
 from lookout_ledger.lookouts.placement import place_lookout
+from support.cli_support import invoke_as, make_simulation
+from support.lifecycle_world import build_world
 
 runner = CliRunner()
 NOW = "2019-04-01T00:00:00Z"

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import orjson
 import pytest
-from lifecycle_world import World, build_world
 from sqlalchemy import select
 
 from lookout_ledger.core.errors import AuthError, LedgerError, Refusal
@@ -18,6 +17,7 @@ from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutDecision
 from lookout_ledger.lookouts.placement import place_lookout
 from lookout_ledger.lookouts.state import referral_state, referring_ids
+from support.lifecycle_world import World, build_world
 
 
 @pytest.fixture

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from lifecycle_world import World, build_world
 from sqlalchemy import select
 
-from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.errors import AuthError, LedgerError, Refusal
 from lookout_ledger.core.ledger import Ledger
@@ -20,6 +18,8 @@ from lookout_ledger.lookouts.state import referral_state, referring_ids
 from lookout_ledger.lookouts.sweep import sweep
 from lookout_ledger.notifications.models import Notification
 from lookout_ledger.oversight.audit import run_audit
+from support.cli_support import EXPORT_PURPOSE, auditor
+from support.lifecycle_world import World, build_world
 
 
 @pytest.fixture

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import socket
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from email import message_from_bytes
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "lookouts"))
-from lifecycle_world import build_world
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts.placement import place_lookout
 from lookout_ledger.notifications import service
 from lookout_ledger.notifications.mailer import deliver_pending
+from support.lifecycle_world import build_world
 
 
 class Sink:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from factories import Factory, audit
 from lookout_ledger.core.ledger import Ledger
+from support.factories import Factory, audit
 
 T0 = "2019-01-02T10:00:00Z"  # first inspection starts
 IN_WINDOW = "2019-01-05T00:00:00Z"

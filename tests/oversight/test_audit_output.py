@@ -9,13 +9,13 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
-from cli_support import auditor, token_for
-from factories import Factory, audit
 from lookout_ledger.cli import app
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.oversight.findings import RULE_QUERIES
 from lookout_ledger.oversight.requirements import REQUIREMENT_KEYS
 from lookout_ledger.oversight.rules import RULES
+from support.cli_support import auditor, token_for
+from support.factories import Factory, audit
 
 SPEC_RULES = {
     "LK-NON-SUSPECT", "LK-NO-BASIS", "LK-NOT-APPROVED", "LK-STALE-AFTER-INSPECTION", "LK-TRANSFER-WITHOUT-NOTICE",

@@ -17,12 +17,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import report_scenario
 from pypdf import PdfReader
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from cli_support import auditor, token_for
 from lookout_ledger.cli import app
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.auth import Role, add_user
@@ -31,6 +29,8 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import parse_instant
 from lookout_ledger.oversight.audit import run_audit
 from lookout_ledger.oversight.report import build_report_context, percent, render_html, write_report
+from support import report_scenario
+from support.cli_support import auditor, token_for
 
 NOW = parse_instant(report_scenario.NOW)
 PURPOSE = "OIG review 21-62: identify travellers named in the caravan lookouts"

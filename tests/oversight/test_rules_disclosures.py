@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from factories import Factory, audit, findings_of
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.history.disclosures import Disclosure
 from lookout_ledger.oversight import requirements as req
 from lookout_ledger.oversight.requirements import COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, UNKNOWN
+from support.factories import Factory, audit, findings_of
 
 AT = "2018-12-10T14:03:00-08:00"  # 22:03Z
 ROLES = ("FOB Assistant Chief", "Division Chief of Operations", "Assistant Chief Counsel")

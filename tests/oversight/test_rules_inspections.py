@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from factories import Factory, audit, findings_of
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.policy.loader import load_policy
+from support.factories import Factory, audit, findings_of
 
 T0 = "2019-01-02T10:00:00Z"
 

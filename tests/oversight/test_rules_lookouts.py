@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from factories import Factory, audit, findings_of
 from lookout_ledger.core.ledger import Ledger
+from support.factories import Factory, audit, findings_of
 
 T0 = "2019-01-02T10:00:00Z"  # inspection start used throughout
 END = "2019-01-09T10:00:00Z"  # T0 + 7 days: the end of the review window

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from factories import Factory, audit, findings_of
 from lookout_ledger.core.ledger import Ledger
+from support.factories import Factory, audit, findings_of
 
 SENT = "2019-01-01T12:00:00Z"
 DEADLINE = "2019-01-21T12:00:00Z"  # sent + 20 days

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from factories import Factory
 from lookout_ledger.core.auditlog import AuditEntry, verify
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.people.service import reveal_person
+from support.factories import Factory
 
 PURPOSE = "checking the identity behind a finding"
 

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from chat_exports import ANDROID_ES
 from typer.testing import CliRunner
 
-from cli_support import invoke_as
 from lookout_ledger.cli import app
 from lookout_ledger.core.errors import LedgerError
+from support.chat_exports import ANDROID_ES
+from support.cli_support import invoke_as
 
 
 @pytest.fixture

@@ -8,11 +8,8 @@ import zipfile
 from email.message import EmailMessage
 
 import pytest
-from chat_exports import ALL, ANDROID_ES, IOS_US
-from records_world import OWNER, run_import, world
 from sqlalchemy import func, select, text
 
-from cli_support import EXPORT_PURPOSE, auditor
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
@@ -21,6 +18,9 @@ from lookout_ledger.history.communications import Communication
 from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.records import blobs
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
+from support.chat_exports import ALL, ANDROID_ES, IOS_US
+from support.cli_support import EXPORT_PURPOSE, auditor
+from support.records_world import OWNER, run_import, world
 
 
 def _comms(ledger: Ledger) -> list[Communication]:

@@ -5,11 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chat_exports import ANDROID_ES
-from records_world import run_import, world
 from sqlalchemy import func, select
 
-from factories import Factory
 from lookout_ledger.core.auditlog import AuditEntry, verify
 from lookout_ledger.core.errors import AuthError, Refusal
 from lookout_ledger.core.ledger import Ledger
@@ -20,6 +17,9 @@ from lookout_ledger.records import blobs, keeping
 from lookout_ledger.records.aliases import add_alias
 from lookout_ledger.records.archive_models import RecordMessage, Tombstone
 from lookout_ledger.records.search import search
+from support.chat_exports import ANDROID_ES
+from support.factories import Factory
+from support.records_world import run_import, world
 
 
 def _ids(ledger: Ledger) -> dict[int, str]:

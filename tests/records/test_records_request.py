@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from factories import Factory
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import NotFound
 from lookout_ledger.core.ledger import Ledger
@@ -21,6 +20,7 @@ from lookout_ledger.people.models import Person
 from lookout_ledger.records.archive_models import RecordsRequest
 from lookout_ledger.records.linking import missing_transmissions, related_records
 from lookout_ledger.records.request import run_request
+from support.factories import Factory
 
 
 def _disclosed_us_persons(ledger: Ledger) -> list[str]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chat_exports import ANDROID_ES, ANDROID_US
-from records_world import run_import, world
 
-from factories import Factory
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.records.aliases import add_alias, find_people
 from lookout_ledger.records.search import SearchFilters, search, snippet
+from support.chat_exports import ANDROID_ES, ANDROID_US
+from support.factories import Factory
+from support.records_world import run_import, world
 
 
 def _setup(ledger: Ledger) -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from chat_exports import ALL
 
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.records.whatsapp import infer_date_order, parse_chat
+from support.chat_exports import ALL
 
 
 @pytest.mark.parametrize("name", sorted(ALL))

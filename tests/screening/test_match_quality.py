@@ -5,11 +5,11 @@ from __future__ import annotations
 import collections
 
 import pytest
-from labelled import Pair, evaluate, index_of, labelled_pairs
 
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.policy.loader import load_policy
 from lookout_ledger.screening.names import compare_names, name_key
+from support.labelled import Pair, evaluate, index_of, labelled_pairs
 
 KEY = Keyring(keys={"k1": bytes(range(32))}, active="k1")
 
@@ -88,9 +88,8 @@ def test_the_cheap_refusal_never_refuses_what_the_full_comparison_accepts() -> N
     and random pairings), whenever it says apart, the full comparison finds no match."""
     import random
 
-    from labelled import labelled_pairs
-
     from lookout_ledger.screening.names import full_comparison, name_key, surely_apart
+    from support.labelled import labelled_pairs
 
     pairs = labelled_pairs()
     keys = [name_key(p.record.given, p.record.family) for p in pairs] + [

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import orjson
 import pytest
-from screening_world import add_person, adopt, imported_lookout, screening_world
 from sqlalchemy import func, select
 
 from lookout_ledger.core.clock import FixedClock
@@ -20,6 +19,7 @@ from lookout_ledger.people.models import Person
 from lookout_ledger.screening import service
 from lookout_ledger.screening.changes import ScreeningChange
 from lookout_ledger.screening.matcher import Presented
+from support.screening_world import add_person, adopt, imported_lookout, screening_world
 
 MX = {"id": "t", "given_name": "José María", "family_name": "García", "date_of_birth": "1980-03-07"}
 RUIZ = {"id": "r", "given_name": "Tomás", "family_name": "Ruiz Prieto", "date_of_birth": "1985-05-05"}

@@ -6,11 +6,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-from screening_world import add_person, imported_lookout, screening_world
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from cli_support import invoke_as, make_simulation
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.config import Settings
 from lookout_ledger.core.errors import AuthError, LedgerError
@@ -22,6 +20,8 @@ from lookout_ledger.notifications.models import Notification
 from lookout_ledger.screening import service
 from lookout_ledger.screening.log_models import Screening
 from lookout_ledger.screening.matcher import Presented
+from support.cli_support import invoke_as, make_simulation
+from support.screening_world import add_person, imported_lookout, screening_world
 
 MX = {
     "id": "t1",

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from live_server import chromium
-from web_scenario import Scenario, build, client_for
 
 from lookout_ledger.core.ledger import Ledger
+from support.live_server import chromium
+from support.web_scenario import Scenario, build, client_for
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import time
 
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
-from web_scenario import PASSWORD, audit_actions, sign_in, signin_token
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.http.security import SESSION_COOKIE, SESSION_MAX_AGE
+from support.web_scenario import PASSWORD, audit_actions, sign_in, signin_token
 
 
 def test_sign_in_sets_a_strict_httponly_expiring_cookie_and_is_logged(client: TestClient, ledger: Ledger) -> None:

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from live_server import SHOTS, serve
-from web_scenario import PASSWORD, S, build
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.server import create_app
+from support.live_server import SHOTS, serve
+from support.web_scenario import PASSWORD, S, build
 
 pytestmark = pytest.mark.browser
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from web_scenario import S, Scenario, sign_in
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.oversight.audit import run_audit
+from support.web_scenario import S, Scenario, sign_in
 
 HX = {"HX-Request": "true"}
 
@@ -117,9 +117,8 @@ def test_a_bad_filter_names_the_field(client: TestClient) -> None:
 
 
 def test_findings_are_paginated(ledger: Ledger, scenario: Scenario) -> None:
-    from web_scenario import client_for
-
-    from factories import Factory
+    from support.factories import Factory
+    from support.web_scenario import client_for
 
     with ledger.transaction() as s:
         fx = Factory(s, ledger.keyring)
@@ -150,7 +149,7 @@ def test_audit_is_cached_until_a_write(client: TestClient, ledger: Ledger) -> No
     client.get("/dashboard")
     assert cache.computed == 1
     # A write: the lookout is reviewed. The audit must not be stale afterwards.
-    from factories import Factory
+    from support.factories import Factory
 
     with ledger.transaction() as s:
         Factory(s, ledger.keyring).event(S.lookout, "removed", "2019-02-01T00:00:00Z", id="E-RM")

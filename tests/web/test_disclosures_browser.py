@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from live_server import SHOTS, serve
 from pypdf import PdfReader
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "disclosures"))
-from disclosure_world import ADDRESS, AGENCY, PASSWORD, REQUEST_PDF, SECTOR_ROLES, build_world
-from mail_sink import Sink, attachment, free_port, with_smtp
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.package import MARKING
 from lookout_ledger.server import create_app
+from support.disclosure_world import ADDRESS, AGENCY, PASSWORD, REQUEST_PDF, SECTOR_ROLES, build_world
+from support.live_server import SHOTS, serve
+from support.mail_sink import Sink, attachment, free_port, with_smtp
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -18,14 +16,12 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "disclosures"))
-from disclosure_world import ADDRESS, AGENCY, PASSWORD, REQUEST_PDF, World, build_world
-from mail_sink import Sink, attachment, free_port, with_smtp
-
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.workflow_models import DisclosureDraft, ForeignRequest
 from lookout_ledger.http.security import CSRF_FIELD
 from lookout_ledger.server import create_app
+from support.disclosure_world import ADDRESS, AGENCY, PASSWORD, REQUEST_PDF, World, build_world
+from support.mail_sink import Sink, attachment, free_port, with_smtp
 
 
 @pytest.fixture

@@ -9,19 +9,15 @@ asserts what the person at the keyboard sees. Screenshots go to /tmp (lifecycle-
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
-from live_server import SHOTS, serve
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
-from lifecycle_world import PASSWORD, build_world
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.lookouts import reviews
 from lookout_ledger.server import create_app
+from support.lifecycle_world import PASSWORD, build_world
+from support.live_server import SHOTS, serve
 
 pytestmark = pytest.mark.browser
 

@@ -9,16 +9,10 @@ request, the transfer inbox, the timeline, and that every POST checks role and C
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from web_scenario import sign_in
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
-from lifecycle_world import World, build_world
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
@@ -28,6 +22,8 @@ from lookout_ledger.lookouts.approvals import decide
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutDecision, LookoutTransfer
 from lookout_ledger.lookouts.placement import place_lookout
 from lookout_ledger.server import create_app
+from support.lifecycle_world import World, build_world
+from support.web_scenario import sign_in
 
 NEXUS = "Drove the van used in the 2018-12-20 crossing; registration matches."
 STATEMENT = "Basis and topics checked against the sector report."

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from web_scenario import BASIS, DOB, FAMILY, GIVEN, PASSPORT, S, audit_actions, sign_in
 
 from lookout_ledger.core.ledger import Ledger
+from support.web_scenario import BASIS, DOB, FAMILY, GIVEN, PASSPORT, S, audit_actions, sign_in
 
 SPII = (GIVEN, FAMILY, DOB, PASSPORT)
 

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_server import SHOTS, serve
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.server import create_app
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "records"))
-from chat_exports import ANDROID_ES
-from records_world import world
+from support.chat_exports import ANDROID_ES
+from support.live_server import SHOTS, serve
+from support.records_world import world
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +21,7 @@ pytestmark = pytest.mark.browser
 def server(sqlite_ledger: Ledger) -> Iterator[str]:
     world(sqlite_ledger)
     with sqlite_ledger.transaction() as s:
-        from factories import Factory
+        from support.factories import Factory
 
         Factory(s, sqlite_ledger.keyring).person("P-RAM", given_name="Lucía", family_name="Ramírez")
     with serve(create_app(sqlite_ledger)) as url:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
-from web_scenario import client_for, sign_in
 
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.ledger import Ledger
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "records"))
-from chat_exports import ANDROID_ES
-from records_world import world
+from support.chat_exports import ANDROID_ES
+from support.records_world import world
+from support.web_scenario import client_for, sign_in
 
 
 @pytest.fixture
@@ -24,7 +19,7 @@ def archive(ledger: Ledger) -> Ledger:
         add_user(
             s, username="admin1", password="pw-admin1-123", roles=[Role.ADMIN], at=ledger.now(), display_name="Ad Min"
         )
-        from factories import Factory
+        from support.factories import Factory
 
         Factory(s, ledger.keyring).person("P-RAM", given_name="Lucía", family_name="Ramírez")
     return ledger

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import html
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from web_scenario import client_for, sign_in
 
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.auth import Role, add_user
@@ -16,9 +13,8 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.history.communications import Communication
 from lookout_ledger.records.archive_models import RecordMessage
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "records"))
-from records_world import OTHER, OWNER, world
+from support.records_world import OTHER, OWNER, world
+from support.web_scenario import client_for, sign_in
 
 NOTE = {
     "kind": "meeting_note",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from web_scenario import S, sign_in
+
+from support.web_scenario import S, sign_in
 
 PAGES = ["/dashboard", "/dashboard/figure-1.svg", f"/records/lookout/{S.lookout}", f"/records/person/{S.journalist}"]
 API = ["/api/audit", "/api/findings", f"/api/records/lookout/{S.lookout}"]

@@ -9,22 +9,16 @@ to /tmp (screening-*.png).
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
-from live_server import SHOTS, serve
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screening"))
-from screening_world import screening_world
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
-from lifecycle_world import PASSWORD
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.screening import service
 from lookout_ledger.server import create_app
+from support.lifecycle_world import PASSWORD
+from support.live_server import SHOTS, serve
+from support.screening_world import screening_world
 
 pytestmark = pytest.mark.browser
 

@@ -9,15 +9,9 @@ role and CSRF token.
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_scenario import sign_in
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "screening"))
-from screening_world import screening_world
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.ledger import Ledger
@@ -26,6 +20,8 @@ from lookout_ledger.inspections.live_models import DeviceSearch
 from lookout_ledger.notifications.models import Notification
 from lookout_ledger.screening import service
 from lookout_ledger.server import create_app
+from support.screening_world import screening_world
+from support.web_scenario import sign_in
 
 TRAVELER = {
     "port": "San Ysidro",

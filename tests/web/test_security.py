@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from web_scenario import BASIS, PASSWORD, S, audit_actions, sign_in
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.http.security import CSRF_HEADER
 from lookout_ledger.server import create_app
+from support.web_scenario import BASIS, PASSWORD, S, audit_actions, sign_in
 
 
 def test_sign_out_without_or_with_a_wrong_csrf_token_is_refused(lite_client: TestClient, lite_ledger: Ledger) -> None:

@@ -38,7 +38,7 @@ from lookout_ledger.lookouts.common import (
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutReview, LookoutTransfer
 from lookout_ledger.lookouts.placement import LookoutDraft, assess, replace_topics, validate_draft
-from lookout_ledger.lookouts.state import referral_state
+from lookout_ledger.lookouts.state import event_state, referral_state
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person
 
@@ -60,28 +60,15 @@ def _owner(session: Session, username: str, lookout: Lookout) -> Actor:
 
 
 def _removed(session: Session, lookout_id: str) -> bool:
-    q = select(LookoutEvent.id).where(LookoutEvent.lookout_id == lookout_id, LookoutEvent.kind == "removed")
-    return session.execute(q.limit(1)).first() is not None
+    return event_state(session, lookout_id).removed
 
 
 def _last_toggle(session: Session, lookout_id: str) -> LookoutEvent | None:
-    q = (
-        select(LookoutEvent)
-        .where(LookoutEvent.lookout_id == lookout_id, LookoutEvent.kind.in_(("referral_disabled", "referral_enabled")))
-        .order_by(LookoutEvent.at.desc(), LookoutEvent.id.desc())
-        .limit(1)
-    )
-    return session.execute(q).scalar()
+    return event_state(session, lookout_id).last_toggle
 
 
 def _referral_disabled(session: Session, lookout_id: str) -> bool:
-    q = (
-        select(LookoutEvent.kind)
-        .where(LookoutEvent.lookout_id == lookout_id, LookoutEvent.kind.in_(("referral_disabled", "referral_enabled")))
-        .order_by(LookoutEvent.at.desc(), LookoutEvent.id.desc())
-        .limit(1)
-    )
-    return session.execute(q).scalar() == "referral_disabled"
+    return event_state(session, lookout_id).disabled
 
 
 def open_reviews(session: Session, lookout_id: str, kind: str = "post_inspection") -> list[LookoutReview]:

@@ -60,7 +60,7 @@ def _exists(*where: ColumnElement[bool], outer: tuple[Any, ...] = ()) -> Exists:
     return select(literal(1)).where(*where).correlate(Lookout, *outer).exists()
 
 
-def _conditions(at: datetime, policy: Policy) -> list[tuple[Blocker, ColumnElement[bool]]]:
+def referral_conditions(at: datetime, policy: Policy) -> list[tuple[Blocker, ColumnElement[bool]]]:
     """(blocker, predicate on `Lookout` that is true when the blocker applies at `at`)."""
     t = to_micros(at)
     ctl = aliased(LookoutControl)
@@ -175,7 +175,7 @@ def _conditions(at: datetime, policy: Policy) -> list[tuple[Blocker, ColumnEleme
 
 def referring_lookouts(at: datetime, policy: Policy) -> Select[str, str]:
     """(lookout id, person id) of every lookout that refers at `at`, as one set-based query."""
-    conds = [c for _, c in _conditions(at, policy)]
+    conds = [c for _, c in referral_conditions(at, policy)]
     return select(Lookout.id, Lookout.person_id).where(not_(or_(*conds))).order_by(Lookout.id)
 
 
@@ -187,7 +187,7 @@ def referral_state(session: Session, lookout_id: str, at: datetime, policy: Poli
     """Whether one lookout refers at `at`, and every reason it does not."""
     if session.get(Lookout, lookout_id) is None:
         raise NotFound(f"no lookout {lookout_id!r}")
-    conds = _conditions(at, policy)
+    conds = referral_conditions(at, policy)
     row = session.execute(
         select(*[c.label(f"c{i}") for i, (_, c) in enumerate(conds)]).where(Lookout.id == lookout_id)
     ).one()
@@ -197,3 +197,36 @@ def referral_state(session: Session, lookout_id: str, at: datetime, policy: Poli
 
 def window_end(start: datetime, days: int) -> datetime:
     return start + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class EventState:
+    """What a lookout's events say now: removed, and whether its referral is switched off (the last
+    of its `referral_disabled` / `referral_enabled` events, in the order they were written)."""
+
+    removed: bool
+    last_toggle: LookoutEvent | None
+
+    @property
+    def disabled(self) -> bool:
+        return self.last_toggle is not None and self.last_toggle.kind == "referral_disabled"
+
+
+def event_state(session: Session, lookout_id: str) -> EventState:
+    """The one reading of a lookout's removal and referral switch that the lifecycle's use cases and
+    the sweep share (the screening index and `referral_state` read the same events in SQL)."""
+    events = session.execute(
+        select(LookoutEvent)
+        .where(
+            LookoutEvent.lookout_id == lookout_id,
+            LookoutEvent.kind.in_(("removed", "referral_disabled", "referral_enabled")),
+        )
+        .order_by(LookoutEvent.at, LookoutEvent.id)
+    ).scalars()
+    removed, last = False, None
+    for ev in events:
+        if ev.kind == "removed":
+            removed = True
+        else:
+            last = ev
+    return EventState(removed, last)

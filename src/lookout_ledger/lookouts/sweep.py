@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.history.lookouts import Lookout, LookoutEvent
+from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.lookouts.common import (
     add_event,
     record_decision,
@@ -30,6 +30,7 @@ from lookout_ledger.lookouts.common import (
     users_with_role,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutReview, LookoutTransfer
+from lookout_ledger.lookouts.state import event_state
 from lookout_ledger.lookouts.transfers import escalation_due
 from lookout_ledger.notifications.service import Notice, notify
 
@@ -65,21 +66,9 @@ class SweepReport:
 
 
 def _status(session: Session, lookout_id: str) -> tuple[bool, bool]:
-    """(removed, referral currently disabled) from the lookout's events."""
-    kinds = (
-        session.execute(
-            select(LookoutEvent.kind)
-            .where(
-                LookoutEvent.lookout_id == lookout_id,
-                LookoutEvent.kind.in_(("removed", "referral_disabled", "referral_enabled")),
-            )
-            .order_by(LookoutEvent.at, LookoutEvent.id)
-        )
-        .scalars()
-        .all()
-    )
-    toggles = [k for k in kinds if k != "removed"]
-    return "removed" in kinds, bool(toggles) and toggles[-1] == "referral_disabled"
+    """(removed, referral currently disabled): the lifecycle's one reading of its events."""
+    st = event_state(session, lookout_id)
+    return st.removed, st.disabled
 
 
 SweepStep = Callable[[Ledger, Session], list[str]]

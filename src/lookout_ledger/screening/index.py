@@ -45,7 +45,7 @@ from lookout_ledger.core.timefmt import MICROS_PER_DAY, to_micros
 from lookout_ledger.history.inspections import Inspection, InspectionLookout
 from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
-from lookout_ledger.lookouts.state import _conditions
+from lookout_ledger.lookouts.state import referral_conditions
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
 from lookout_ledger.screening.changes import ScreeningChange
 from lookout_ledger.screening.names import NameKey, name_key
@@ -86,7 +86,7 @@ class RebuildNeeded(Exception):
 def active_lookouts_query(at: datetime, policy: Policy):  # type: ignore[no-untyped-def]
     """Every lookout that is placed, approved, not removed, not disabled, unexpired,
     re-justified and under the referral limit at `at`, whatever its action, with its expiry."""
-    conds = [c for blocker, c in _conditions(at, policy) if blocker.rule != "LC-ACTION"]
+    conds = [c for blocker, c in referral_conditions(at, policy) if blocker.rule != "LC-ACTION"]
     return (
         select(
             Lookout.id,

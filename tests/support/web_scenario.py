@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from factories import Factory
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.crypto import normalise_document
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.people.models import Person, PersonDocument
+from support.factories import Factory
 
 GIVEN = "Quillon"
 FAMILY = "Vantrexia"

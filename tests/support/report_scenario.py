@@ -9,8 +9,8 @@ Every person and official here is invented.
 
 from __future__ import annotations
 
-from factories import Factory
 from lookout_ledger.core.ledger import Ledger
+from support.factories import Factory
 
 NOW = "2019-06-01T00:00:00Z"
 SECRET_GIVEN = "Zephyrine"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from factories import Factory
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.records.importer import ImportOptions, ImportReport, import_file
+from support.factories import Factory
 
 OWNER = "OFF-WHITLOCK"
 OTHER = "OFF-MAAS"

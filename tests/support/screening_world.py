@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy.orm import Session
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lookouts"))
-from lifecycle_world import World, build_world
 
 from lookout_ledger.core.crypto import normalise_document, normalise_name
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.history.lookouts import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl
 from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument
+from support.lifecycle_world import World, build_world
 
 __all__ = ["World", "add_person", "adopt", "build_world", "imported_lookout", "screening_world"]
 
