@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from matplotlib.image import imread
 
-from lookout_ledger.oversight.charts import MAX_PERSON_ROWS, findings_chart, inspections_chart, person_rows
+from lookout_ledger.oversight.report.charts import MAX_PERSON_ROWS, findings_chart, inspections_chart, person_rows
 
 T0 = datetime(2018, 12, 3, 17, 0, tzinfo=UTC)
 DATA = {

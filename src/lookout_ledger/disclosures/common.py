@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core import usecase
 from lookout_ledger.core.auth import User
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
@@ -60,22 +61,12 @@ def same_role(a: str | None, b: str | None) -> bool:
 
 
 def perform(ledger: Ledger, actor: str, action: str, use_case: Callable[[Session], T], target: str | None = None) -> T:
-    """Run one use case in its own transaction; a refusal is still recorded in the audit log.
+    """Run one disclosure use case on the kernel (`core.usecase.run`); a refusal is kept in the audit log:
+    "who tried to send what, and why was it refused" must have an answer."""
 
-    The refused use case writes nothing (its transaction rolls back), so the refusal is kept in
-    a second transaction: "who tried to send what, and why was it refused" must have an answer.
-    """
-    try:
-        with ledger.transaction() as s:
-            return use_case(s)
-    except Refusal as exc:
-        with ledger.transaction() as s:
-            ledger.audit(
-                s,
-                actor,
-                f"disclosure.{action}.refused",
-                "disclosure_draft",
-                target,
-                {"rule": exc.rule, **exc.as_dict()},
-            )
-        raise
+    def refused(s: Session, exc: Refusal) -> None:
+        ledger.audit(
+            s, actor, f"disclosure.{action}.refused", "disclosure_draft", target, {"rule": exc.rule, **exc.as_dict()}
+        )
+
+    return usecase.run(ledger, use_case, refused)

@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core import usecase
 from lookout_ledger.core.auth import Role, User, UserRole
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ids import new_id
@@ -148,19 +149,23 @@ def record_decision(
 def record_refusal(ledger: Ledger, actor: str, action: str, exc: Refusal, **where: str | None) -> None:
     """Keep a refused decision in its own transaction: the use case's own one is rolled back."""
     with ledger.transaction() as s:
-        record_decision(
-            s,
-            ledger.policy,
-            at=ledger.now(),
-            actor=actor,
-            action=action,
-            outcome="refused",
-            rules=[exc.rule],
-            lookout_id=where.get("lookout_id"),
-            person_id=where.get("person_id"),
-            detail={"reason": exc.reason, "remedy": exc.remedy},
-        )
-        ledger.audit(s, actor, f"{action}.refused", "lookout", where.get("lookout_id"), {"rule": exc.rule})
+        _record_refusal(ledger, s, actor, action, exc, **where)
+
+
+def _record_refusal(ledger: Ledger, s: Session, actor: str, action: str, exc: Refusal, **where: str | None) -> None:
+    record_decision(
+        s,
+        ledger.policy,
+        at=ledger.now(),
+        actor=actor,
+        action=action,
+        outcome="refused",
+        rules=[exc.rule],
+        lookout_id=where.get("lookout_id"),
+        person_id=where.get("person_id"),
+        detail={"reason": exc.reason, "remedy": exc.remedy},
+    )
+    ledger.audit(s, actor, f"{action}.refused", "lookout", where.get("lookout_id"), {"rule": exc.rule})
 
 
 def users_of_official(session: Session, official_id: str) -> list[str]:
@@ -205,14 +210,10 @@ def clean_topics(topics: Iterable[str] | None) -> list[str]:
 
 
 def perform(ledger: Ledger, actor: str, action: str, use_case: Callable[[Session], T], **where: str | None) -> T:
-    """Run one use case in its own transaction; a refusal is still recorded as a decision.
+    """Run one lifecycle use case on the kernel (`core.usecase.run`); a refusal is kept as a
+    lifecycle decision with its rule, and in the audit log."""
 
-    The refused use case's transaction is rolled back (it writes nothing), so the refusal is
-    recorded in a second one: "why was this refused" must have an answer too.
-    """
-    try:
-        with ledger.transaction() as s:
-            return use_case(s)
-    except Refusal as exc:
-        record_refusal(ledger, actor, action, exc, **where)
-        raise
+    def refused(s: Session, exc: Refusal) -> None:
+        _record_refusal(ledger, s, actor, action, exc, **where)
+
+    return usecase.run(ledger, use_case, refused)

@@ -22,8 +22,8 @@ from lookout_ledger.http.deps import OVERSIGHT_ROLES, Principal, ledger_of, requ
 from lookout_ledger.org.models import Official, Unit
 from lookout_ledger.oversight.audit import AuditResult
 from lookout_ledger.oversight.audit_cache import CachedAudit
-from lookout_ledger.oversight.charts import MAX_PERSON_ROWS, inspections_chart, person_rows
 from lookout_ledger.oversight.findings_query import PAGE_SIZE, FindingFilter, counts_by_rule, paginate, parse_filter
+from lookout_ledger.oversight.report.charts import MAX_PERSON_ROWS, inspections_chart, person_rows
 from lookout_ledger.oversight.requirements import REQUIREMENT_KEYS
 from lookout_ledger.oversight.rules import RULES
 from lookout_ledger.web.render import page

@@ -41,9 +41,9 @@ from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
 from lookout_ledger.history.inspections import Inspection
 from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.org.models import Official, Unit
-from lookout_ledger.oversight import charts
 from lookout_ledger.oversight.audit import AuditResult, run_audit
-from lookout_ledger.oversight.report_records import (
+from lookout_ledger.oversight.report import charts
+from lookout_ledger.oversight.report.records import (
     Directory,
     RecordFacts,
     TimelineEntry,
@@ -628,7 +628,7 @@ def render_html(ctx: ReportContext) -> str:
 
 
 def render_pdf(ctx: ReportContext) -> bytes:
-    from lookout_ledger.oversight.report_pdf import render_pdf as _render
+    from lookout_ledger.oversight.report.pdf import render_pdf as _render
 
     return _render(ctx)
 

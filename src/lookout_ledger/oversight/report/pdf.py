@@ -40,8 +40,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from lookout_ledger.oversight import charts
-from lookout_ledger.oversight.report import CELL_CLASS, REQUIREMENT_HEADINGS, ReportContext
+from lookout_ledger.oversight.report import CELL_CLASS, REQUIREMENT_HEADINGS, ReportContext, charts
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
