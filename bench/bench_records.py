@@ -136,7 +136,7 @@ def run_ledger(mbox: Path, qs: list[str], result: dict, workers: int | None = No
     from lookout_ledger.core.ledger import Ledger
     from lookout_ledger.core.policy.loader import load_policy
     from lookout_ledger.org.models import Official, Unit
-    from lookout_ledger.records.importer import ImportOptions, import_file
+    from lookout_ledger.records.ingest.importer import ImportOptions, import_file
     from lookout_ledger.records.search import search
 
     db = OUT / "ledger.db"

@@ -45,9 +45,9 @@ def test_rotation_reseals_and_keeps_data_readable(database_url: str, tmp_path: P
 def test_rotation_reseals_records_aliases_and_blobs(sqlite_ledger, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Archive aliases and original files are sealed too; rotation must cover them, blob chunks
     with their per-row context (digest and chunk number)."""
-    from lookout_ledger.records import blobs
-    from lookout_ledger.records.aliases import add_alias, aliases_of
     from lookout_ledger.records.archive_models import PersonAlias, RecordBlob
+    from lookout_ledger.records.ingest import blobs
+    from lookout_ledger.records.search.aliases import add_alias, aliases_of
 
     key_file = tmp_path / "ledger.key"
     ledger = Ledger.open(

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from lookout_ledger.records import email_reader
+from lookout_ledger.records.ingest import email_reader
 
 _feed = email.parser.BytesParser(policy=policy.compat32)
 

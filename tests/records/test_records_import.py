@@ -16,8 +16,8 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.history.communications import Communication
 from lookout_ledger.interchange.exporter import export_lif
-from lookout_ledger.records import blobs
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
+from lookout_ledger.records.ingest import blobs
 from support.chat_exports import ALL, ANDROID_ES, IOS_US
 from support.cli_support import EXPORT_PURPOSE, auditor
 from support.records_world import OWNER, run_import, world
@@ -242,7 +242,7 @@ def test_import_is_audited_and_classified(ledger: Ledger) -> None:
     ],
 )
 def test_fast_path_reads_plain_mail_as_the_modern_parser_does(to: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lookout_ledger.records import email_reader
+    from lookout_ledger.records.ingest import email_reader
 
     msg = EmailMessage()
     msg["From"] = "Dana Whitlock <dana@agency.example>"
@@ -270,8 +270,8 @@ def _big_box(n: int, bad_at: tuple[int, ...] = ()) -> bytes:
 
 def test_worker_processes_read_exactly_what_one_process_reads() -> None:
     """Reading in workers is only a speed-up: the same rows, lines, index text and problems, in order."""
-    from lookout_ledger.records.email_reader import split_mbox
-    from lookout_ledger.records.mail_rows import read_all
+    from lookout_ledger.records.ingest.email_reader import split_mbox
+    from lookout_ledger.records.ingest.mail_rows import read_all
 
     box = _big_box(1200, bad_at=(5,))  # three chunks of 500 and a bit
     one = list(read_all(split_mbox(io.BytesIO(box)), "America/Tijuana", "MX", 0))

@@ -13,10 +13,11 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import parse_instant
 from lookout_ledger.history.communications import Communication
 from lookout_ledger.notifications.models import Notification
-from lookout_ledger.records import blobs, keeping
-from lookout_ledger.records.aliases import add_alias
+from lookout_ledger.records import keeping
 from lookout_ledger.records.archive_models import RecordMessage, Tombstone
+from lookout_ledger.records.ingest import blobs
 from lookout_ledger.records.search import search
+from lookout_ledger.records.search.aliases import add_alias
 from support.chat_exports import ANDROID_ES
 from support.factories import Factory
 from support.records_world import run_import, world

@@ -18,8 +18,8 @@ from lookout_ledger.history.inspections import Inspection
 from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.people.models import Person
 from lookout_ledger.records.archive_models import RecordsRequest
-from lookout_ledger.records.linking import missing_transmissions, related_records
-from lookout_ledger.records.request import run_request
+from lookout_ledger.records.requests.linking import missing_transmissions, related_records
+from lookout_ledger.records.requests.request import run_request
 from support.factories import Factory
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.records.aliases import add_alias, find_people
 from lookout_ledger.records.search import SearchFilters, search, snippet
+from lookout_ledger.records.search.aliases import add_alias, find_people
 from support.chat_exports import ANDROID_ES, ANDROID_US
 from support.factories import Factory
 from support.records_world import run_import, world

@@ -11,7 +11,7 @@ import random
 import sys
 import unicodedata
 
-from lookout_ledger.records import textnorm
+from lookout_ledger.records.search import textnorm
 
 
 def reference_fold(text: str) -> str:

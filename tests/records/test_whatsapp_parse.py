@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lookout_ledger.core.errors import LedgerError
-from lookout_ledger.records.whatsapp import infer_date_order, parse_chat
+from lookout_ledger.records.ingest.whatsapp import infer_date_order, parse_chat
 from support.chat_exports import ALL
 
 

@@ -6,7 +6,7 @@ import io
 
 from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.records.importer import ImportOptions, ImportReport, import_file
+from lookout_ledger.records.ingest.importer import ImportOptions, ImportReport, import_file
 from support.factories import Factory
 
 OWNER = "OFF-WHITLOCK"

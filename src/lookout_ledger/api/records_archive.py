@@ -19,9 +19,9 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import parse_field_instant
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.records import keeping
-from lookout_ledger.records.importer import MAX_UPLOAD, ImportOptions, import_file
-from lookout_ledger.records.linking import missing_transmissions
-from lookout_ledger.records.request import run_request
+from lookout_ledger.records.ingest.importer import MAX_UPLOAD, ImportOptions, import_file
+from lookout_ledger.records.requests.linking import missing_transmissions
+from lookout_ledger.records.requests.request import run_request
 from lookout_ledger.records.search import SearchFilters, logged_search
 
 router = APIRouter(prefix="/api/archive", tags=["records archive"])

@@ -24,12 +24,12 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant, parse_rfc3339
 from lookout_ledger.notifications.mailer import deliver_pending
 from lookout_ledger.records import keeping
-from lookout_ledger.records.aliases import add_alias, find_people
-from lookout_ledger.records.importer import ImportOptions, import_file
-from lookout_ledger.records.linking import missing_transmissions
-from lookout_ledger.records.notes import record_note
-from lookout_ledger.records.request import run_request
+from lookout_ledger.records.ingest.importer import ImportOptions, import_file
+from lookout_ledger.records.ingest.notes import record_note
+from lookout_ledger.records.requests.linking import missing_transmissions
+from lookout_ledger.records.requests.request import run_request
 from lookout_ledger.records.search import SearchFilters, logged_search
+from lookout_ledger.records.search.aliases import add_alias, find_people
 
 
 def _instant(value: str | None, field: str) -> datetime | None:

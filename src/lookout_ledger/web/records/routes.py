@@ -25,13 +25,13 @@ from lookout_ledger.core.timefmt import parse_field_instant as when
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.people.models import Person
 from lookout_ledger.records import keeping
-from lookout_ledger.records.aliases import find_people
 from lookout_ledger.records.archive_models import Disposition, LegalHold, RecordImport
-from lookout_ledger.records.importer import MAX_UPLOAD, ImportOptions, import_file
-from lookout_ledger.records.linking import missing_transmissions
-from lookout_ledger.records.notes import NOTE_KINDS, NOTE_ROLES, record_note
-from lookout_ledger.records.request import run_request
+from lookout_ledger.records.ingest.importer import MAX_UPLOAD, ImportOptions, import_file
+from lookout_ledger.records.ingest.notes import NOTE_KINDS, NOTE_ROLES, record_note
+from lookout_ledger.records.requests.linking import missing_transmissions
+from lookout_ledger.records.requests.request import run_request
 from lookout_ledger.records.search import SearchFilters, logged_search
+from lookout_ledger.records.search.aliases import find_people
 from lookout_ledger.web.render import capability_templates, principal_context
 
 RECORDS_OFFICER = requires(Role.RECORDS_OFFICER)

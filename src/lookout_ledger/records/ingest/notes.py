@@ -26,9 +26,10 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.history.communications import Communication
 from lookout_ledger.history.disclosures import Disclosure
 from lookout_ledger.org.models import Official
-from lookout_ledger.records import retention, textnorm
 from lookout_ledger.records.archive_models import RecordMessage
-from lookout_ledger.records.search_index import insert_documents
+from lookout_ledger.records.keeping import retention
+from lookout_ledger.records.search import textnorm
+from lookout_ledger.records.search.index import insert_documents
 
 NOTE_KINDS = ("phone_note", "meeting_note")
 NOTE_TIMELY_DAYS = 20  # as 44 U.S.C. 2911 gives for copying a personal-account message

@@ -27,8 +27,8 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lookout_ledger.core.errors import LedgerError
-from lookout_ledger.records import textnorm
-from lookout_ledger.records.email_reader import MailMessage, MailProblem, read_message
+from lookout_ledger.records.ingest.email_reader import MailMessage, MailProblem, read_message
+from lookout_ledger.records.search import textnorm
 
 IN_FLIGHT = 8  # chunks per worker sent and not yet taken back
 CHUNK = 500  # messages per task: large enough that sending a task costs little beside reading it
@@ -166,7 +166,7 @@ def read_all(
 
 
 class _Worker:
-    """A `python -m lookout_ledger.records.mail_worker` process, fed pickled chunks through a pipe.
+    """A `python -m lookout_ledger.records.ingest.mail_worker` process, fed pickled chunks through a pipe.
 
     A child started with the interpreter and this package only (not multiprocessing's spawn,
     which re-runs the caller's main script, and not fork, which would copy a process holding a
@@ -177,7 +177,9 @@ class _Worker:
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "lookout_ledger.records.mail_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-m", "lookout_ledger.records.ingest.mail_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
         self.tasks: queue.Queue[bytes | None] = queue.Queue()
         self.results: queue.Queue[bytes | None] = queue.Queue()

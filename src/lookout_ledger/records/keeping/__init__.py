@@ -31,7 +31,6 @@ from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.history.communications import Communication
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person
-from lookout_ledger.records import blobs, retention
 from lookout_ledger.records.archive_models import (
     CLASSIFICATIONS,
     CommunicationPerson,
@@ -42,8 +41,10 @@ from lookout_ledger.records.archive_models import (
     RecordMessage,
     Tombstone,
 )
-from lookout_ledger.records.linking import link_people
-from lookout_ledger.records.search_index import delete_documents
+from lookout_ledger.records.ingest import blobs
+from lookout_ledger.records.keeping import retention
+from lookout_ledger.records.requests.linking import link_people
+from lookout_ledger.records.search.index import delete_documents
 
 REMINDER_DAYS = 5
 

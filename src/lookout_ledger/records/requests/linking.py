@@ -18,10 +18,10 @@ from lookout_ledger.core.timefmt import MICROS_PER_DAY, format_rfc3339
 from lookout_ledger.history.communications import Communication
 from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
 from lookout_ledger.history.lookouts import Lookout
-from lookout_ledger.records.aliases import aliases_of
 from lookout_ledger.records.archive_models import CommunicationPerson, RecordMessage
-from lookout_ledger.records.notes import NOTE_TIMELY_DAYS
-from lookout_ledger.records.search_index import match_ids, sync
+from lookout_ledger.records.ingest.notes import NOTE_TIMELY_DAYS
+from lookout_ledger.records.search.aliases import aliases_of
+from lookout_ledger.records.search.index import match_ids, sync
 
 _NOTE_CHANNELS = {"in_person": "meeting_note", "phone": "phone_note"}
 

@@ -24,10 +24,10 @@ from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.history.communications import Communication
-from lookout_ledger.records import textnorm
-from lookout_ledger.records.aliases import aliases_of, find_people
 from lookout_ledger.records.archive_models import RecordMessage
-from lookout_ledger.records.search_index import match_count, match_query, newest_matches, rowid_bounds, sync
+from lookout_ledger.records.search import textnorm
+from lookout_ledger.records.search.aliases import aliases_of, find_people
+from lookout_ledger.records.search.index import match_count, match_query, newest_matches, rowid_bounds, sync
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SNIPPET_WORDS = 24

@@ -31,12 +31,14 @@ from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.history.communications import Communication
 from lookout_ledger.org.models import Official
-from lookout_ledger.records import blobs, retention, textnorm
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
-from lookout_ledger.records.email_reader import split_mbox
-from lookout_ledger.records.mail_rows import Row, content_id, default_workers, read_all, read_chunk, zone
-from lookout_ledger.records.search_index import insert_documents
-from lookout_ledger.records.whatsapp import ChatMessage, parse_chat
+from lookout_ledger.records.ingest import blobs
+from lookout_ledger.records.ingest.email_reader import split_mbox
+from lookout_ledger.records.ingest.mail_rows import Row, content_id, default_workers, read_all, read_chunk, zone
+from lookout_ledger.records.ingest.whatsapp import ChatMessage, parse_chat
+from lookout_ledger.records.keeping import retention
+from lookout_ledger.records.search import textnorm
+from lookout_ledger.records.search.index import insert_documents
 
 CHANNELS = ("email", "whatsapp", "sms", "other")
 MAX_UPLOAD = 512 * 1024 * 1024  # the largest export a page or API upload may carry

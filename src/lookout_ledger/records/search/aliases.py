@@ -18,8 +18,8 @@ from lookout_ledger.core.crypto import Keyring, normalise_name
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.people.models import Person, PersonOtherName
-from lookout_ledger.records import textnorm
 from lookout_ledger.records.archive_models import ALIAS_KINDS, PersonAlias
+from lookout_ledger.records.search import textnorm
 
 CONTEXT = "records.alias"
 

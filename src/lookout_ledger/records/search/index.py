@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.timefmt import to_micros
 from lookout_ledger.history.communications import Communication
-from lookout_ledger.records import textnorm
 from lookout_ledger.records.archive_models import RecordSearch
+from lookout_ledger.records.search import textnorm
 
 _INSERT = text("INSERT INTO record_search (communication_id, doc) VALUES (:id, :doc)")
 _INSERT_ROWID_SQLITE = "INSERT INTO record_search (rowid, communication_id, doc) VALUES (?, ?, ?)"

@@ -34,9 +34,9 @@ from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
 from lookout_ledger.history.inspections import Inspection
 from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.people.models import Person
-from lookout_ledger.records.aliases import aliases_of
 from lookout_ledger.records.archive_models import RecordsRequest, Tombstone
-from lookout_ledger.records.linking import link_people
+from lookout_ledger.records.requests.linking import link_people
+from lookout_ledger.records.search.aliases import aliases_of
 
 STORES = (
     ("lookouts", Lookout, Lookout.created_at),
@@ -56,7 +56,7 @@ class RequestPackage:
 
     def pdf(self) -> bytes:
         """The same package as PDF (rendered from the same index as the HTML)."""
-        from lookout_ledger.records.request_pdf import render_pdf
+        from lookout_ledger.records.requests.pdf import render_pdf
 
         return render_pdf(self.index)
 
