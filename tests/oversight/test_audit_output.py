@@ -11,9 +11,8 @@ from typer.testing import CliRunner
 
 from lookout_ledger.cli import app
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.oversight.findings import RULE_QUERIES
 from lookout_ledger.oversight.requirements import REQUIREMENT_KEYS
-from lookout_ledger.oversight.rules import RULES
+from lookout_ledger.oversight.rules import RULE_QUERIES, RULES
 from support.cli_support import auditor, token_for
 from support.factories import Factory, audit
 

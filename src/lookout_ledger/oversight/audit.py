@@ -21,15 +21,15 @@ from lookout_ledger.core.policy.loader import Policy, load_policy
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
 from lookout_ledger.history.disclosures import DisclosureApproval
 from lookout_ledger.interchange.provenance import RecordProvenance
-from lookout_ledger.oversight.findings import (
+from lookout_ledger.oversight.metrics import disclosure_metrics, inspections_by_person, lookout_metrics
+from lookout_ledger.oversight.requirements import REQUIREMENT_KEYS
+from lookout_ledger.oversight.rules import (
     RULE_QUERIES,
     AuditContext,
     Finding,
     disclosure_requirement_query,
     ds_requirement,
 )
-from lookout_ledger.oversight.metrics import disclosure_metrics, inspections_by_person, lookout_metrics
-from lookout_ledger.oversight.requirements import REQUIREMENT_KEYS
 
 __all__ = ["AuditResult", "Finding", "run_audit"]
 
