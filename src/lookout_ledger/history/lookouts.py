@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,15 +14,21 @@ from lookout_ledger.org.models import FK
 
 STATUS_CODES = ("suspect", "non_suspect")
 ACTIONS = ("refer_secondary", "notify_owner")
-EVENT_KINDS = (
-    "modified",
-    "referral_disabled",
-    "referral_enabled",
-    "removed",
-    "transferred",
-    "transfer_accepted",
-    "reviewed",
-)
+
+
+class EventKind(StrEnum):
+    """The kinds of a LIF `lookout_event` (a closed enumeration of the contract)."""
+
+    MODIFIED = "modified"
+    REFERRAL_DISABLED = "referral_disabled"
+    REFERRAL_ENABLED = "referral_enabled"
+    REMOVED = "removed"
+    TRANSFERRED = "transferred"
+    TRANSFER_ACCEPTED = "transfer_accepted"
+    REVIEWED = "reviewed"
+
+
+EVENT_KINDS = tuple(k.value for k in EventKind)
 
 
 class Lookout(Base):

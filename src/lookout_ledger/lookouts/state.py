@@ -26,10 +26,11 @@ from lookout_ledger.core.errors import NotFound
 from lookout_ledger.core.policy.loader import Policy
 from lookout_ledger.core.timefmt import MICROS_PER_DAY, to_micros
 from lookout_ledger.history.inspections import Inspection, InspectionLookout
-from lookout_ledger.history.lookouts import Lookout, LookoutEvent
+from lookout_ledger.history.lookouts import EventKind, Lookout, LookoutEvent
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
 
-REJUSTIFYING_EVENTS = ("reviewed", "modified", "referral_enabled")
+# Plain strings for SQL parameters (a driver may dump an Enum by its name, not its value).
+REJUSTIFYING_EVENTS = (EventKind.REVIEWED.value, EventKind.MODIFIED.value, EventKind.REFERRAL_ENABLED.value)
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ class EventState:
 
     @property
     def disabled(self) -> bool:
-        return self.last_toggle is not None and self.last_toggle.kind == "referral_disabled"
+        return self.last_toggle is not None and self.last_toggle.kind == EventKind.REFERRAL_DISABLED
 
 
 def event_state(session: Session, lookout_id: str) -> EventState:
@@ -219,13 +220,15 @@ def event_state(session: Session, lookout_id: str) -> EventState:
         select(LookoutEvent)
         .where(
             LookoutEvent.lookout_id == lookout_id,
-            LookoutEvent.kind.in_(("removed", "referral_disabled", "referral_enabled")),
+            LookoutEvent.kind.in_(
+                (EventKind.REMOVED.value, EventKind.REFERRAL_DISABLED.value, EventKind.REFERRAL_ENABLED.value)
+            ),
         )
         .order_by(LookoutEvent.at, LookoutEvent.id)
     ).scalars()
     removed, last = False, None
     for ev in events:
-        if ev.kind == "removed":
+        if ev.kind == EventKind.REMOVED:
             removed = True
         else:
             last = ev

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lookout_ledger.oversight.rules.base import AuditContext, Finding
-from lookout_ledger.oversight.rules.catalog import RULES, Rule
+from lookout_ledger.oversight.rules.catalog import RULES, Rule, RuleId
 from lookout_ledger.oversight.rules.disclosures import (
     disclosure_requirement_query,
     ds_deny_entry_request,
@@ -40,6 +40,7 @@ __all__ = [
     "AuditContext",
     "Finding",
     "Rule",
+    "RuleId",
     "disclosure_requirement_query",
     "ds_requirement",
     "inspection_rows",

@@ -9,6 +9,7 @@ explain a finding with the same words the engine used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 TECS = "Customs Directive No. 4320-003 (TECS Directive), July 1990"
 DISCLOSURE_DIRECTIVE = (
@@ -153,3 +154,6 @@ _RULES = (
 )
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+
+# The rule ids as a StrEnum, so code names a rule by a checked constant (RuleId.LK_NON_SUSPECT == "LK-NON-SUSPECT").
+RuleId = StrEnum("RuleId", {r.id.replace("-", "_"): r.id for r in _RULES})  # type: ignore[misc]
