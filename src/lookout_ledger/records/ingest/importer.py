@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.core import bulk
+from lookout_ledger.core import bulk, usecase
 from lookout_ledger.core.db import table_of
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
@@ -199,7 +199,10 @@ def import_file(ledger: Ledger, stream: BinaryIO, file_name: str, opts: ImportOp
     head = stream.read(8)
     stream.seek(0)
     fmt = detect_format(file_name, head)
-    with ledger.transaction() as session, _import_cache(session):
+    with (
+        usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.import")) as session,
+        _import_cache(session),
+    ):
         _check(session, opts)
         prior = session.execute(select(RecordImport).where(RecordImport.digest == digest)).scalar_one_or_none()
         if prior is not None:

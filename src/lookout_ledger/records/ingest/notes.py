@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import insert
 
+from lookout_ledger.core import usecase
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import LedgerError, NotFound
@@ -72,7 +73,7 @@ def record_note(
     if not participants:
         raise LedgerError("participants: name at least one other participant")
     subject = subject.strip()
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.note")) as session:
         author = session.get(Official, author_id)
         if author is None:
             raise NotFound(f"author: no official {author_id!r}")

@@ -21,6 +21,7 @@ import orjson
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core import usecase
 from lookout_ledger.core.auth import Role, User
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import Keyring
@@ -89,7 +90,7 @@ def classify(
         raise LedgerError(f"classification: {classification!r} is not one of {', '.join(CLASSIFICATIONS)}")
     if len(reason.strip()) < 10:
         raise LedgerError("reason: say why in a sentence (at least 10 characters)")
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.classify")) as session:
         _records_officer(session, actor)
         _, meta = _meta(session, communication_id)
         before = (meta.classification, meta.schedule)
@@ -114,7 +115,7 @@ def record_forwarded(ledger: Ledger, communication_id: str, at: datetime, actor:
     That time is a claim (SYS-CLAIMED-TIME): it may not precede the message, and the ledger records
     the forwarding at the time it learns of it, so a backdated claim cannot clear the 20-day finding
     on its own (the forwarded copy itself, imported from the official account, is the evidence)."""
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.record_forwarded")) as session:
         comm, meta = _meta(session, communication_id)
         if comm.account != "personal":
             raise LedgerError(f"{communication_id} was sent from an official account; nothing to forward")
@@ -151,7 +152,7 @@ class ForwardSweep:
 def forward_sweep(ledger: Ledger, actor: str, reminder_days: int = REMINDER_DAYS) -> ForwardSweep:
     """Remind owners of personal-account messages due within `reminder_days`; list the overdue."""
     now = ledger.now()
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.forward_sweep")) as session:
         rows = session.execute(
             select(RecordMessage, Communication)
             .join(Communication, Communication.id == RecordMessage.communication_id)
@@ -216,7 +217,7 @@ def place_hold(
         raise LedgerError("a hold needs a person, a case or a date range")
     if date_from and date_to and date_to < date_from:
         raise LedgerError("date range: the end is before the start")
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.place_hold")) as session:
         _records_officer(session, actor)
         if person_id is not None and session.get(Person, person_id) is None:
             raise NotFound(f"no person {person_id!r}")
@@ -250,7 +251,7 @@ def place_hold(
 
 
 def release_hold(ledger: Ledger, hold_id: str, actor: str) -> LegalHold:
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.release_hold")) as session:
         _records_officer(session, actor)
         hold = session.get(LegalHold, hold_id)
         if hold is None:
@@ -329,7 +330,7 @@ def eligible(
 def propose_disposition(ledger: Ledger, actor: str, communication_ids: list[str] | None = None) -> Disposition:
     """Propose disposing of the given (or all eligible) communications; each is checked now and again at approval."""
     now = ledger.now()
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.propose_disposition")) as session:
         _user(session, actor)
         ok = eligible(session, ledger.keyring, now)
         ids = ok if communication_ids is None else list(dict.fromkeys(communication_ids))
@@ -374,7 +375,7 @@ def _refuse_ineligible(session: Session, keyring: Keyring, ids: list[str], ok: s
 def approve_disposition(ledger: Ledger, disposition_id: str, actor: str) -> list[Tombstone]:
     """A records officer other than the proposer approves; holds and schedules are checked again."""
     now = ledger.now()
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.approve_disposition")) as session:
         _records_officer(session, actor)
         d = session.get(Disposition, disposition_id)
         if d is None:

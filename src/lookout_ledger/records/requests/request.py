@@ -25,6 +25,7 @@ from jinja2 import Environment, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core import usecase
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
@@ -147,7 +148,7 @@ def run_request(ledger: Ledger, person_ids: list[str], actor: str, reference: st
     if not person_ids:
         raise LedgerError("a records request needs at least one person")
     now = ledger.now()
-    with ledger.transaction() as session:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.request")) as session:
         missing = [p for p in person_ids if session.get(Person, p) is None]
         if missing:
             raise NotFound(f"no person {', '.join(missing)}")

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core import usecase
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
@@ -213,7 +214,7 @@ def logged_search(
 ) -> SearchResult:
     """A search of the archive, logged as a read: the one use case the API, the pages and the CLI run
     (the index is brought up to date first, hence a write transaction)."""
-    with ledger.transaction() as s:
+    with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.search")) as s:
         result = search(
             s, ledger.keyring, query, filters, may_read_content=may_read_content, limit=limit, offset=offset
         )
