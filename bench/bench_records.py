@@ -133,6 +133,7 @@ def run_ledger(mbox: Path, qs: list[str], result: dict, workers: int | None = No
     from lookout_ledger.core.config import Settings
     from lookout_ledger.core.crypto import Keyring
     from lookout_ledger.core.db import get_engine
+    from lookout_ledger.core.header import DatabaseKind, write_header
     from lookout_ledger.core.ledger import Ledger
     from lookout_ledger.core.policy.loader import load_policy
     from lookout_ledger.org.models import Official, Unit
@@ -150,7 +151,9 @@ def run_ledger(mbox: Path, qs: list[str], result: dict, workers: int | None = No
         clock=FixedClock("2019-06-01T00:00:00Z"),
         policy=load_policy(),
     )
+    ledger.set_kind(DatabaseKind.SIMULATION)  # a trial: its clock is set to 2019
     with ledger.transaction() as s:
+        write_header(s, DatabaseKind.SIMULATION, at=ledger.now(), by="bench")
         s.add(Unit(id="U-B", name="Bench unit"))
         s.flush()
         s.add(Official(id="OFF-B", name="Bench Official", unit_id="U-B"))

@@ -114,6 +114,28 @@ def _lif(n: int, path: Path) -> None:
             w(orjson.dumps(person) + b"\n" + orjson.dumps(lookout) + b"\n")
 
 
+def _adopt_all(db: Path) -> None:
+    """An imported lookout refers nobody until adopted under the current policy: the benchmark's
+    lookouts are adopted, and approved by the second official, set-wise (one statement each)."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    with con:
+        con.execute(
+            "INSERT INTO lookout_controls (lookout_id, policy_name, policy_version, sensitive, sensitive_reasons, "
+            "review_window_days, periodic_review_days, referral_limit, referral_limit_days, expires_at, "
+            "next_review_at) SELECT id, 'tecs-directive-strict', '2026.1', 0, '[]', 7, 90, 2, 30, "
+            "created_at + 150 * 86400000000, created_at + 90 * 86400000000 FROM lookouts"
+        )
+        con.execute(
+            "INSERT INTO lookout_approvals (id, lookout_id, role, requested_at, status, decided_by_id, decided_at, "
+            "statement) SELECT 'ap-' || id, id, 'supervisor', created_at, 'approved', approved_by_id, approved_at, "
+            "'bench approval' FROM lookouts"
+        )
+        con.execute("INSERT INTO screening_changes (person_id, lookout_id) VALUES (NULL, NULL)")  # rebuild every index
+    con.close()
+
+
 def database(n: int) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     db = OUT / f"screening-{n}.db"
@@ -126,17 +148,23 @@ def database(n: int) -> Path:
     tmp = db.with_suffix(".tmp.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-    env = _env(tmp)
+    # A benchmark database is a simulation (its clock is set to NOW) with one operator who imports,
+    # screens and signs in to the API.
+    env = {
+        **_env(tmp),
+        "LOOKOUT_SESSION_FILE": str(OUT / "bench-sessions.json"),
+        "LOOKOUT_NEW_PASSWORD": PASSWORD,
+        "LOOKOUT_PASSWORD": PASSWORD,
+    }
     lookout = str(ROOT / ".venv" / "bin" / "lookout")
     t = time.perf_counter()
-    subprocess.run([lookout, "import", str(lif), "--now", NOW], env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        [lookout, "users", "add", "officer", "--role", "port_officer", "--now", NOW],
-        env={**env, "LOOKOUT_NEW_PASSWORD": PASSWORD},
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    print(f"  imported in {time.perf_counter() - t:.0f} s", flush=True)
+    quiet = {"env": env, "check": True, "stdout": subprocess.DEVNULL}
+    simulation = ["init", "--simulation", "--admin", "officer", "--role", "port_officer", "--role", "lookout_owner"]
+    subprocess.run([lookout, *simulation], **quiet)  # type: ignore[call-overload]
+    subprocess.run([lookout, "login", "officer"], **quiet)  # type: ignore[call-overload]
+    subprocess.run([lookout, "import", str(lif), "--now", NOW], **quiet)  # type: ignore[call-overload]
+    _adopt_all(tmp)
+    print(f"  imported and adopted in {time.perf_counter() - t:.0f} s", flush=True)
     tmp.rename(db)
     lif.unlink()
     return db
