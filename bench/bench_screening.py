@@ -4,7 +4,7 @@
         [--baseline 20] [--nomenklatura-python /tmp/nk-venv/bin/python]  (or NOMENKLATURA_PYTHON=...)
 
 The database is real and built once per size (bench/out/screening/screening-<n>.db): invented
-persons (tests/screening/labelled.py's generator: Spanish compound surnames, English names,
+persons (tests/support/labelled.py's generator: Spanish compound surnames, English names,
 Cyrillic names, passports) and one approved lookout each, written as a LIF file and loaded with
 `lookout import`, so names, dates and document numbers are sealed at rest exactly as in use.
 Each measurement runs in a fresh child process, so its peak RSS is its own:
@@ -47,8 +47,8 @@ import orjson
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out" / "screening"
-sys.path.insert(0, str(ROOT / "tests" / "screening"))
-from labelled import _records, _variant, evaluate, index_of, labelled_pairs  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))
+from support.labelled import _records, _variant, evaluate, index_of, labelled_pairs  # noqa: E402
 
 NOW = "2026-06-01T12:00:00Z"
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway benchmark database)
