@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from lookout_ledger import runner
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
@@ -38,8 +39,7 @@ T = TypeVar("T")
 def _do(
     request: Request, p: Principal, action: str, fn: Callable[[Ledger, Session], T], target: str | None = None
 ) -> T:
-    ledger = ledger_of(request)
-    return perform(ledger, p.username, action, lambda s: fn(ledger, s), target=target)
+    return runner.act(perform, ledger_of(request), p.username, action, fn, mail="none", target=target)
 
 
 class RequestBody(BaseModel):

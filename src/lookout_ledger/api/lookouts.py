@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lookout_ledger import runner
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
@@ -42,13 +43,7 @@ T = TypeVar("T")
 
 
 def _do(request: Request, p: Principal, action: str, fn: Callable[[Ledger, Session], T], **where: str | None) -> T:
-    ledger = ledger_of(request)
-    result = perform(ledger, p.username, action, lambda s: fn(ledger, s), **where)
-    try:
-        deliver_pending(ledger)
-    except (OSError, LedgerError) as exc:  # a mail server being down never undoes a decision
-        log.warning("e-mail delivery failed: %s", exc)
-    return result
+    return runner.act(perform, ledger_of(request), p.username, action, fn, mail="log", **where)
 
 
 def _when(value: str, field: str) -> datetime:

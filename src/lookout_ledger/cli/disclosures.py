@@ -17,6 +17,7 @@ import orjson
 import typer
 from sqlalchemy.orm import Session
 
+from lookout_ledger import runner
 from lookout_ledger.cli.common import NOW_HELP, console, err_console, open_ledger, signed_in, state
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
@@ -40,8 +41,7 @@ def _instant(value: str, field: str) -> datetime:
 
 
 def _run(now: str | None, action: str, fn: Callable[[Ledger, Session], T], target: str | None = None) -> T:
-    ledger = open_ledger(now)
-    return perform(ledger, state.actor, action, lambda s: fn(ledger, s), target=target)
+    return runner.act(perform, open_ledger(now), state.actor, action, fn, mail="none", target=target)
 
 
 def _json(obj: Any) -> None:

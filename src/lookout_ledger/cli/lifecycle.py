@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lookout_ledger import runner
 from lookout_ledger.cli.common import NOW_HELP, console, open_ledger, signed_in, state
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
@@ -46,10 +47,7 @@ def _instant(value: str, field: str) -> datetime:
 
 
 def _run(now: str | None, action: str, fn: Callable[[Ledger, Session], T], **where: str | None) -> T:
-    ledger = open_ledger(now)
-    result = perform(ledger, state.actor, action, lambda s: fn(ledger, s), **where)
-    deliver_pending(ledger)
-    return result
+    return runner.act(perform, open_ledger(now), state.actor, action, fn, mail="raise", **where)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from lookout_ledger import runner
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
@@ -42,7 +43,7 @@ def _attempt(
     """Run a use case; on refusal or bad input return what the page shows instead."""
     ledger = ledger_of(request)
     try:
-        return perform(ledger, p.username, action, lambda s: fn(ledger, s), target=target), {}
+        return runner.act(perform, ledger, p.username, action, fn, mail="none", target=target), {}
     except Refusal as exc:
         return None, {"refusal": exc.as_dict()}
     except (AuthError, NotFound):

@@ -7,7 +7,6 @@ The placement form shows the policy's feedback (`preview`) before anything is su
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from lookout_ledger import runner
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
@@ -29,7 +29,6 @@ from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.lookouts.timeline import timeline
 from lookout_ledger.lookouts.training import acknowledge, has_acknowledged
 from lookout_ledger.notifications import service as inbox_service
-from lookout_ledger.notifications.mailer import deliver_pending
 from lookout_ledger.web.render import capability_templates, principal_context, when
 
 router = APIRouter(include_in_schema=False)
@@ -57,11 +56,7 @@ def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], st
 
 
 def _act(request: Request, p: Principal, action: str, fn: Callable[[Ledger, Session], T], **where: str | None) -> T:
-    ledger = ledger_of(request)
-    result = perform(ledger, p.username, action, lambda s: fn(ledger, s), **where)
-    with contextlib.suppress(OSError, LedgerError):  # the notice is in the inbox; e-mail is retried later
-        deliver_pending(ledger)
-    return result
+    return runner.act(perform, ledger_of(request), p.username, action, fn, mail="quiet", **where)
 
 
 def _back(url: str) -> Response:

@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lookout_ledger import runner
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
@@ -29,7 +30,7 @@ from lookout_ledger.history.lookouts import normalise_topic
 from lookout_ledger.http.deps import Principal, ledger_of, requires
 from lookout_ledger.inspections import service as insp
 from lookout_ledger.inspections.live_models import DeviceSearch, InspectionLive
-from lookout_ledger.lookouts.common import record_refusal
+from lookout_ledger.lookouts.common import perform
 from lookout_ledger.notifications.mailer import deliver_pending
 from lookout_ledger.screening.matcher import Presented
 from lookout_ledger.screening.service import screen_traveler
@@ -73,16 +74,8 @@ def _page(request: Request, p: Principal, template: str, ctx: dict[str, Any], st
 
 
 def _act(ledger: Ledger, p: Principal, action: str, target: str, fn: Callable[[Session], T]) -> T:
-    """One use case in one transaction; a refusal is kept in the audit log, and notices are mailed."""
-    try:
-        with ledger.transaction() as s:
-            result = fn(s)
-    except Refusal as exc:
-        record_refusal(ledger, p.username, action, exc)
-        raise
-    with contextlib.suppress(OSError, LedgerError):  # the notice is in the inbox; e-mail is retried later
-        deliver_pending(ledger)
-    return result
+    """One use case through the adapter runner; a refusal is kept as a decision, and notices are mailed."""
+    return runner.act(perform, ledger, p.username, action, lambda _ledger, s: fn(s), mail="quiet")
 
 
 def _failure(exc: LedgerError) -> tuple[dict[str, Any], int]:
