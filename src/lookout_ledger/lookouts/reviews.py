@@ -197,21 +197,27 @@ def _check_referral_limit(ledger: Ledger, session: Session, lookout: Lookout, at
     )
 
 
-def clear_referral_limit(
-    ledger: Ledger, session: Session, username: str, lookout_id: str, reason: str
-) -> LookoutReview:
-    """A supervisor's review of a person's repeated referrals, allowing the next one."""
+def _second_supervisor(ledger: Ledger, session: Session, username: str, lookout: Lookout, what: str) -> Actor:
+    """A supervisor who neither owns nor placed the lookout: the second official a review needs."""
     actor = acting(session, username)
-    lookout = get_lookout(session, lookout_id)
     if not actor.user.has_role(Role.SUPERVISOR):
-        raise AuthError(f"{username} needs the role supervisor to clear a referral limit")
+        raise AuthError(f"{username} needs the role supervisor to {what}")
     if actor.official_id in (lookout.owner_id, lookout.created_by_id):
         raise refusal(
             ledger.policy,
             "LC-SEPARATION-OF-DUTIES",
-            f"{username} owns or placed lookout {lookout_id} and cannot review its own referrals.",
-            "ask another supervisor.",
+            f"{username} owns or placed lookout {lookout.id}; nobody reviews their own lookout ({what}).",
+            "ask another supervisor of the owner's unit.",
         )
+    return actor
+
+
+def clear_referral_limit(
+    ledger: Ledger, session: Session, username: str, lookout_id: str, reason: str
+) -> LookoutReview:
+    """A supervisor's review of a person's repeated referrals, allowing the next one."""
+    lookout = get_lookout(session, lookout_id)
+    actor = _second_supervisor(ledger, session, username, lookout, "clear a referral limit")
     text = _reason(reason)
     now = ledger.now()
     reviews = open_reviews(session, lookout_id, "referral_limit")
@@ -537,16 +543,7 @@ def decide_renewal(
     """A supervisor of the owner's unit approves (the new expiry takes effect, and a lookout the sweep had
     disabled at expiry refers again) or refuses the owner's renewal, in writing."""
     lookout = get_lookout(session, lookout_id)
-    actor = acting(session, username)
-    if not actor.user.has_role(Role.SUPERVISOR):
-        raise AuthError(f"{username} needs the role supervisor to decide a renewal")
-    if actor.official_id in (lookout.owner_id, lookout.created_by_id):
-        raise refusal(
-            ledger.policy,
-            "LC-SEPARATION-OF-DUTIES",
-            f"{username} owns or placed lookout {lookout_id}; nobody approves their own renewal.",
-            "ask another supervisor of the owner's unit.",
-        )
+    actor = _second_supervisor(ledger, session, username, lookout, "decide a renewal")
     if username not in supervisors_of(session, lookout.owner_id):
         raise AuthError(f"{username} does not supervise the unit of lookout {lookout_id}'s owner")
     pending = open_reviews(session, lookout_id, "renewal")
