@@ -13,24 +13,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.config import Settings
-from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.db import Base, get_engine, make_engine, migrate
-from lookout_ledger.core.header import DatabaseKind, LedgerHeader
+from lookout_ledger.core.header import DatabaseKind, write_header
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.policy.loader import load_policy
+from support.keys import TEST_KEY
 
 # Rich wraps at 80 columns when there is no terminal (as on CI); the CLI tests read words out of
 # tables, so give every console the same wide line whatever runs the suite.
 os.environ["COLUMNS"] = "200"
 
-TEST_KEY = Keyring(keys={"k1": bytes(range(32))}, active="k1")
 # Test databases are simulations: the suite sets the clock to replay the review's dates. A test
 # of a system of record's rules makes its own (`record_kind`).
-SIMULATION_HEADER = {"id": 1, "kind": str(DatabaseKind.SIMULATION), "created_at": 0, "created_by": "test-suite"}
 PG_URL = os.environ.get("LOOKOUT_TEST_PG_URL")
 START = "2019-01-01T00:00:00Z"
 
@@ -52,8 +50,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
-    with engine.begin() as c:
-        c.execute(LedgerHeader.__table__.insert(), SIMULATION_HEADER)
+    _stamp_simulation(engine)
     engine.dispose()  # closing the last connection checkpoints the WAL into the file
     return path
 
@@ -79,12 +76,27 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
+def _stamp_simulation(engine: Engine) -> None:
+    """Write the simulation header as the application does (logged, so `verify` finds it intact)."""
+    led = Ledger(
+        settings=Settings(database_url=str(engine.url)),
+        engine=engine,
+        keyring=TEST_KEY,
+        clock=FixedClock("1970-01-01T00:00:00Z"),
+        policy=load_policy(),
+    )
+    led.set_kind(DatabaseKind.SIMULATION)
+    with led.transaction() as s:
+        write_header(s, DatabaseKind.SIMULATION, at=led.now(), by="test-suite", key_check=TEST_KEY.key_check)
+        led.audit(s, "test-suite", "ledger.bootstrap", "ledger", str(DatabaseKind.SIMULATION))
+
+
 def _truncate_pg(url: str) -> None:
     engine = get_engine(url)
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as c:
         c.execute(text(f"TRUNCATE {names} CASCADE"))
-        c.execute(LedgerHeader.__table__.insert(), SIMULATION_HEADER)
+    _stamp_simulation(engine)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

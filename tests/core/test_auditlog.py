@@ -9,6 +9,16 @@ from lookout_ledger.core import auditlog
 from lookout_ledger.core.ledger import Ledger
 
 
+@pytest.fixture(autouse=True)
+def _empty_log(request: pytest.FixtureRequest) -> None:
+    """These tests are about the chain alone: they start from an empty log (no bootstrap entry)."""
+    for name in ("ledger", "sqlite_ledger"):
+        if name in request.fixturenames:
+            led = request.getfixturevalue(name)
+            for table in ("audit_records", "audit_log", "audit_head"):
+                _sql(led, f"DELETE FROM {table}")
+
+
 def _write(ledger: Ledger, n: int) -> None:
     for i in range(n):
         with ledger.transaction() as s:

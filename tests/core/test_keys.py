@@ -12,10 +12,12 @@ from lookout_ledger.core.crypto import load_keyring
 from lookout_ledger.core.keys import rotate_key
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.people.models import Person
+from support.keys import TEST_KEY
 
 
 def test_rotation_reseals_and_keeps_data_readable(database_url: str, tmp_path: Path, clock) -> None:
     key_file = tmp_path / "ledger.key"
+    key_file.write_text(TEST_KEY.to_json())  # the key the test database was created with
     ledger = Ledger.open(Settings(database_url=database_url, key_file=key_file), clock=clock)
     ring = ledger.keyring
     with ledger.transaction() as s:
@@ -50,6 +52,7 @@ def test_rotation_reseals_records_aliases_and_blobs(sqlite_ledger, tmp_path: Pat
     from lookout_ledger.records.search.aliases import add_alias, aliases_of
 
     key_file = tmp_path / "ledger.key"
+    key_file.write_text(TEST_KEY.to_json())  # the key the test database was created with
     ledger = Ledger.open(
         Settings(database_url=sqlite_ledger.settings.database_url, key_file=key_file), clock=sqlite_ledger.clock
     )

@@ -359,7 +359,7 @@ def test_an_inspection_cannot_start_from_a_stale_referral(ledger: Ledger, clock:
 
 def _wipe_header(url: str) -> None:
     """A fresh database as `lookout init` finds it: no header, no users."""
-    from lookout_ledger.core.db import get_engine, session_factory
+    from support.cli_support import app_session
 
-    with session_factory(get_engine(url))() as s, s.begin():
+    with app_session(url) as s:
         s.execute(LedgerHeader.__table__.delete())

@@ -37,7 +37,8 @@ def _fail(ledger: Ledger, path: Path, **kw: object) -> ImportFailed:
 
 def _audit_actions(ledger: Ledger) -> list[str]:
     with ledger.reading() as s:
-        return list(s.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars())
+        actions = s.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars()
+        return [a for a in actions if a not in ("ledger.bootstrap", "records.write")]  # the test set-up's own
 
 
 def test_import_every_type(ledger: Ledger, tmp_path: Path) -> None:

@@ -7,22 +7,42 @@ each invocation names who acts, as `--as` used to, but through the real authenti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from click.testing import Result
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from lookout_ledger.cli import app
 from lookout_ledger.core.accounts import issue_token
 from lookout_ledger.core.auth import Role, add_user
+from lookout_ledger.core.clock import SystemClock
+from lookout_ledger.core.config import Settings
 from lookout_ledger.core.db import get_engine, session_factory
 from lookout_ledger.core.header import DatabaseKind, LedgerHeader, write_header
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.core.policy.loader import load_policy
+from support.keys import TEST_KEY
 
 PASSWORD = "correct horse battery staple"
+
+
+@contextmanager
+def app_session(url: str) -> Iterator[Session]:
+    """A write transaction as the application opens one (records it writes are logged, under an
+    entry of their own), for helpers that set up users and headers directly."""
+    settings = Settings.from_env(url)
+    if settings.key_b64 or (settings.key_file is not None and settings.key_file.exists()):
+        led = Ledger.open(settings, clock=SystemClock())
+    else:  # a database of the `ledger` fixture: the suite's key, in no file
+        led = Ledger(settings, get_engine(url), TEST_KEY, SystemClock(), load_policy())
+    with session_factory(led.engine)() as s, s.begin():
+        s.info["lookout_ledger.ledger"] = led
+        yield s
 
 
 def token_for(url: str, username: str) -> str:
@@ -34,7 +54,7 @@ def ensure_user(url: str, username: str, *roles: Role, official_id: str | None =
     """A user with these roles, created directly (the two-person grant is tested on its own)."""
     from lookout_ledger.core.auth import User
 
-    with session_factory(get_engine(url))() as s, s.begin():
+    with app_session(url) as s:
         if s.get(User, username) is None:
             add_user(
                 s,
@@ -48,9 +68,10 @@ def ensure_user(url: str, username: str, *roles: Role, official_id: str | None =
 
 def make_simulation(url: str) -> None:
     """Mark a (migrated) database as a simulation, as `lookout init --simulation` does."""
-    with session_factory(get_engine(url))() as s, s.begin():
+    with app_session(url) as s:
         if s.execute(select(LedgerHeader.id)).first() is None:
-            write_header(s, DatabaseKind.SIMULATION, at=datetime.now(UTC), by="test-suite")
+            key_check = s.info["lookout_ledger.ledger"].keyring.key_check
+            write_header(s, DatabaseKind.SIMULATION, at=datetime.now(UTC), by="test-suite", key_check=key_check)
 
 
 def invoke_as(

@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         os_user = os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
         with ledger.transaction() as s:
             accounts.bootstrap(s, pairs, at=ledger.now(), simulated=simulation, extra_roles=parse_roles(role))
-            write_header(s, kind, at=ledger.now(), by=f"bootstrap:{os_user}")
+            write_header(s, kind, at=ledger.now(), by=f"bootstrap:{os_user}", key_check=ledger.keyring.key_check)
             ledger.audit(
                 s,
                 f"bootstrap:{os_user}",

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.auth import Role, User, UserRole, WebSession, add_user, hash_password, session_hash
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.db import Base
@@ -284,3 +285,7 @@ def end_token(session: Session, token: str, *, at: datetime) -> bool:
     row.ended_at = at
     session.flush()
     return True
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("role_grant", RoleGrant)

@@ -5,6 +5,11 @@ the change and the hash of the previous entry. Hashes are keyed (HMAC with a key
 the ledger key), so someone who can write to the database but does not hold the key cannot
 rebuild a consistent chain after editing it. `verify` walks the chain and names the first
 entry that was modified, deleted, inserted or reordered.
+
+At commit the transaction's last entry also takes the Merkle root of the digests of every
+record the transaction wrote (core/state.py), so the chain covers the records, not only
+itself; and each entry is a leaf of the log's RFC 9162 tree (`leaf_data`), whose signed
+checkpoints (core/checkpoints.py) hold even against someone with the HMAC key.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Integer, String, Text, bindparam, select
+from sqlalchemy import Integer, String, Text, bindparam, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from lookout_ledger.core import merkle, state
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.db import Base, table_of
 from lookout_ledger.core.header import database_kind
@@ -40,6 +46,9 @@ class AuditEntry(Base):
     change_digest: Mapped[str] = mapped_column(String(64), nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # The Merkle root and number of the record digests this entry's transaction left (none: NULL).
+    records_root: Mapped[str | None] = mapped_column(String(64))
+    records: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditHead(Base):
@@ -70,7 +79,46 @@ def _entry_mac(keyring: Keyring, e: AuditEntry | dict[str, Any]) -> str:
         get("change_digest"),
         get("prev_hash"),
     ]
+    if get("records_root") is not None:  # entries written before state digests keep their MAC
+        body += [get("records_root"), get("records")]
     return keyring.chain_mac(canonical(body))
+
+
+def leaf_data(e: AuditEntry | dict[str, Any]) -> bytes:
+    """The entry as a leaf of the log's Merkle tree: everything it says, no key needed to hash it
+    (an overseer's verifier holds no key of ours)."""
+    get = e.get if isinstance(e, dict) else lambda k: getattr(e, k)
+    at = get("at")
+    return canonical(
+        [
+            get("seq"),
+            to_micros(at) if isinstance(at, datetime) else at,
+            get("actor"),
+            get("action"),
+            get("target_type"),
+            get("target_id"),
+            get("detail"),
+            get("change_digest"),
+            get("records_root"),
+            get("records"),
+        ]
+    )
+
+
+_LEAF_COLUMNS = ("seq", "at", "actor", "action", "target_type", "target_id", "detail", "change_digest")
+
+
+def leaf_hashes(session: Session, size: int | None = None) -> list[bytes]:
+    """The leaf hashes of the log in sequence order, recomputed from the entries (never stored, so
+    an edited entry cannot keep an old leaf)."""
+    t = table_of(AuditEntry)
+    q = select(*(t.c[c] for c in _LEAF_COLUMNS), t.c.records_root, t.c.records).order_by(t.c.seq)
+    if size is not None:
+        q = q.limit(size)
+    out = []
+    for r in session.connection().execution_options(stream_results=True, yield_per=20000).execute(q):
+        out.append(merkle.leaf_hash(canonical(list(r))))
+    return out
 
 
 def append(
@@ -110,7 +158,47 @@ def append(
     entry.hash = _entry_mac(keyring, entry)
     conn.execute(_INSERT, {c: getattr(entry, c) for c in _ENTRY_COLUMNS})
     conn.execute(_ADVANCE, {"new_seq": entry.seq, "new_hash": entry.hash})
+    session.info[_LAST] = (entry, keyring)
     return entry
+
+
+_LAST = "lookout_ledger.audit.last"
+AUTO_ACTOR = "system"
+
+
+@event.listens_for(Session, "before_commit")
+def _bind_records(session: Session) -> None:
+    """Bind the digests of every record the transaction wrote into its last entry, in the same
+    transaction: the entry's MAC (and so the chain) and its Merkle leaf now cover them."""
+    session.flush()
+    last = session.info.pop(_LAST, None)
+    if not session.in_transaction():
+        return
+    conn = session.connection()
+    if not state.has_pending(conn):
+        return
+    if last is None:
+        # A write with no entry of its own (a status a worker updates, a login's bookkeeping):
+        # recorded under an entry that says so, never left unrecorded.
+        ledger = session.info.get("lookout_ledger.ledger")
+        if ledger is None:
+            raise state.StateError("records were written outside a ledger transaction; nothing would log them")
+        append(session, ledger.keyring, at=ledger.now(), actor=AUTO_ACTOR, action="records.write")
+        last = session.info.pop(_LAST)
+    entry, keyring = last
+    recorded = state.collect(conn, entry.seq)
+    assert recorded is not None
+    state.write(conn, recorded)
+    entry.records_root = recorded.root
+    entry.records = len(recorded.rows)
+    entry.hash = _entry_mac(keyring, entry)
+    conn.execute(_SEAL, {"s": entry.seq, "root": entry.records_root, "count": entry.records, "new_hash": entry.hash})
+    conn.execute(_ADVANCE, {"new_seq": entry.seq, "new_hash": entry.hash})
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_LAST, None)
 
 
 _HEADS = table_of(AuditHead)
@@ -118,6 +206,12 @@ _HEAD = select(_HEADS.c.seq, _HEADS.c.hash).where(_HEADS.c.id == 1).with_for_upd
 _ADVANCE = _HEADS.update().where(_HEADS.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 _INSERT = table_of(AuditEntry).insert()
 _ENTRY_COLUMNS = tuple(c.key for c in table_of(AuditEntry).columns)
+_LOG = table_of(AuditEntry)
+_SEAL = (
+    _LOG.update()
+    .where(_LOG.c.seq == bindparam("s"))
+    .values(records_root=bindparam("root"), records=bindparam("count"), hash=bindparam("new_hash"))
+)
 
 
 @dataclass

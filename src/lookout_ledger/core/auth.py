@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, ForeignKey, String, bindparam, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base, table_of
 from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.types import Instant
@@ -194,3 +195,7 @@ _ACTIVE_ROLES = (
     .outerjoin(table_of(UserRole), table_of(UserRole).c.username == table_of(User).c.username)
     .where(table_of(User).c.username == bindparam("username"))
 )
+
+
+# What `lookout verify` checks record by record (core/state.py): who holds which role.
+state.track("user", User, key="username", parts=[(UserRole, "username")])

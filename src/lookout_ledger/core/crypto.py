@@ -125,6 +125,12 @@ class Keyring:
     def chain_mac(self, data: bytes) -> str:
         return hmac.new(self.audit_key, data, hashlib.sha256).hexdigest()
 
+    @property
+    def key_check(self) -> str:
+        """A value only this ledger key gives, kept in the database header: a key file that does not
+        belong to the database is then reported as such, never as tampering."""
+        return self.chain_mac(b"lookout-ledger key check")[:32]
+
     # --- storage ---------------------------------------------------------------------------
     def to_json(self) -> str:
         return json.dumps(

@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 
@@ -44,6 +45,10 @@ class LedgerHeader(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     created_at: Mapped[datetime] = mapped_column(Instant, nullable=False)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    # The log's name in its signed checkpoints (C2SP origin line), fixed when first needed.
+    origin: Mapped[str | None] = mapped_column(String(200))
+    # A keyed value of the ledger key: tells a wrong key file from tampered data.
+    key_check: Mapped[str | None] = mapped_column(String(64))
 
 
 def database_kind(session: Session) -> DatabaseKind:
@@ -51,11 +56,21 @@ def database_kind(session: Session) -> DatabaseKind:
     return DatabaseKind(kind) if kind else DatabaseKind.RECORD
 
 
-def write_header(session: Session, kind: DatabaseKind, *, at: datetime, by: str) -> None:
+def write_header(session: Session, kind: DatabaseKind, *, at: datetime, by: str, key_check: str | None = None) -> None:
     """Set the kind of a database that has none yet, or (the demo's reload) keep it the same."""
     row = session.get(LedgerHeader, 1)
     if row is None:
-        session.add(LedgerHeader(id=1, kind=str(kind), created_at=at, created_by=by))
+        session.add(LedgerHeader(id=1, kind=str(kind), created_at=at, created_by=by, key_check=key_check))
     else:
         row.kind = str(kind)
+        if row.key_check is None:
+            row.key_check = key_check
     session.flush()
+
+
+def stored_key_check(session: Session) -> str | None:
+    return session.execute(select(LedgerHeader.key_check).where(LedgerHeader.id == 1)).scalar_one_or_none()
+
+
+# A database relabelled a simulation would accept stated times: the header is a record too.
+state.track("ledger_header", LedgerHeader)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core import auditlog
@@ -21,8 +21,41 @@ from lookout_ledger.core.config import Settings
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.crypto import Keyring, load_keyring
 from lookout_ledger.core.db import get_engine, session_factory, writer
-from lookout_ledger.core.header import DatabaseKind, database_kind
+from lookout_ledger.core.errors import KeyError_
+from lookout_ledger.core.header import DatabaseKind, LedgerHeader, database_kind, stored_key_check
 from lookout_ledger.core.policy.loader import Policy, load_policy
+
+
+def _holds_data(engine: Engine) -> bool:
+    with session_factory(engine)() as s:
+        logged = s.execute(select(auditlog.AuditEntry.seq).limit(1)).first() is not None
+        return logged or s.execute(select(LedgerHeader.id).limit(1)).first() is not None
+
+
+def _keyring_for(settings: Settings, engine: Engine) -> Keyring:
+    """The ledger key, created only for a database that holds nothing yet.
+
+    A missing key file for a database with entries is refused, never replaced: a new key would
+    make every sealed value unreadable and every entry's MAC fail (read as tampering). A key that
+    does not give the header's key check is the wrong key, and is said to be.
+    """
+    key_file = settings.key_file
+    if not settings.key_b64 and key_file is not None and not key_file.exists() and _holds_data(engine):
+        raise KeyError_(
+            f"key file {key_file} is missing, and this database already holds an audit log and sealed data "
+            "written with a key: restore the key file (or set LOOKOUT_KEY_FILE to it); a new key would make "
+            "them unreadable, so none is created"
+        )
+    keyring = load_keyring(key_file, settings.key_b64, create=True)
+    with session_factory(engine)() as s:
+        stored = stored_key_check(s)
+    if stored is not None and stored != keyring.key_check:
+        raise KeyError_(
+            f"the key {'in LOOKOUT_KEY' if settings.key_b64 else f'file {key_file}'} does not belong to this "
+            "database (its key check differs from the one the database was created with): this is a wrong key, "
+            "not tampering; set LOOKOUT_KEY_FILE to the key file of this database"
+        )
+    return keyring
 
 
 @dataclass
@@ -42,8 +75,8 @@ class Ledger:
         policy: str | None = None,
     ) -> Ledger:
         settings = settings or Settings.from_env()
-        keyring = load_keyring(settings.key_file, settings.key_b64, create=True)
         engine = get_engine(settings.database_url)
+        keyring = _keyring_for(settings, engine)
         return cls(
             settings=settings,
             engine=engine,
@@ -95,6 +128,7 @@ class Ledger:
         adapter passes here, so this is where a stated clock is refused in a system of record."""
         self.check_clock()
         with session_factory(writer(self.engine))() as session, session.begin():
+            session.info["lookout_ledger.ledger"] = self  # for records written with no entry of their own
             yield session
 
     @contextmanager

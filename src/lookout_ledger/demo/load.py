@@ -202,7 +202,7 @@ def load_demo(ledger: Ledger, actor: str) -> DemoSummary:
     ledger.set_kind(DatabaseKind.DEMO)  # an empty database becomes the demo's: its clock may be set
     with ledger.transaction() as session:
         check_own_database(session)
-        write_header(session, DatabaseKind.DEMO, at=ledger.now(), by=actor)
+        write_header(session, DatabaseKind.DEMO, at=ledger.now(), by=actor, key_check=ledger.keyring.key_check)
         removed = _wipe(session)
         ledger.audit(session, actor, "demo.reload", "database", None, {"rows_removed": removed})
         joined = _InOpenTransaction(**{f.name: getattr(ledger, f.name) for f in fields(Ledger)}, session=session)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -197,3 +198,11 @@ class RemediationAction(Base):
     at_offset: Mapped[int | None] = mapped_column(SmallInteger)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     document: Mapped[str | None] = mapped_column(Text)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("foreign_agency", ForeignAgency, parts=[(AgencyAddress, "agency_id")])
+state.track("sharing_agreement", SharingAgreement, parts=[(AgreementApproval, "agreement_id")])
+state.track("foreign_request", ForeignRequest)
+state.track("disclosure_draft", DisclosureDraft, parts=[(DraftPerson, "draft_id"), (DraftApproval, "draft_id")])
+state.track("disclosure_remediation", RemediationAction)

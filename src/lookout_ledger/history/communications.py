@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -32,3 +33,7 @@ class Communication(Base):
     forwarded_to_official_at_offset: Mapped[int | None] = mapped_column(SmallInteger)
     retained: Mapped[bool] = mapped_column(Boolean, nullable=False)
     disclosure_id: Mapped[str | None] = mapped_column(String(200), ForeignKey("disclosures.id", **FK), index=True)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("communication", Communication)

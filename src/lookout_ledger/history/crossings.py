@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -32,3 +33,7 @@ class CrossingLookout(Base):
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     lookout_id: Mapped[str] = mapped_column(String(200), ForeignKey("lookouts.id", **FK), nullable=False, index=True)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("crossing", Crossing, parts=[(CrossingLookout, "crossing_id")])

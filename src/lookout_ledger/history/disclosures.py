@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -69,3 +70,9 @@ class DisclosureApproval(Base):
     at: Mapped[datetime | None] = mapped_column(Instant)
     at_offset: Mapped[int | None] = mapped_column(SmallInteger)
     written: Mapped[bool | None] = mapped_column(Boolean)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track(
+    "disclosure", Disclosure, parts=[(DisclosurePerson, "disclosure_id"), (DisclosureApproval, "disclosure_id")]
+)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -63,3 +64,15 @@ class InspectionTopic(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic: Mapped[str] = mapped_column(Text, nullable=False)
     topic_norm: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track(
+    "inspection",
+    Inspection,
+    parts=[
+        (InspectionLookout, "inspection_id"),
+        (InspectionOfficer, "inspection_id"),
+        (InspectionTopic, "inspection_id"),
+    ],
+)

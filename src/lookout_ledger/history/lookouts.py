@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -80,3 +81,8 @@ class LookoutEvent(Base):
 def normalise_topic(topic: str) -> str:
     """Topics are compared after case folding and whitespace trimming (LIF spec)."""
     return topic.strip().casefold()
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("lookout", Lookout, parts=[(LookoutTopic, "lookout_id")])
+state.track("lookout_event", LookoutEvent)

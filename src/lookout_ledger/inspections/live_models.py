@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -48,3 +49,8 @@ class DeviceSearch(Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
     performed_at: Mapped[datetime | None] = mapped_column(Instant)
     findings: Mapped[str | None] = mapped_column(Text)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("inspection_live", InspectionLive, key="inspection_id")
+state.track("device_search", DeviceSearch, key="inspection_id")

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -142,3 +143,11 @@ class PolicyAcknowledgment(Base):
     policy_name: Mapped[str] = mapped_column(String(200), primary_key=True)
     policy_version: Mapped[str] = mapped_column(String(50), primary_key=True)
     at: Mapped[datetime] = mapped_column(Instant, nullable=False)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("lookout_control", LookoutControl, key="lookout_id")
+state.track("lookout_approval", LookoutApproval)
+state.track("lookout_review", LookoutReview)
+state.track("lookout_transfer", LookoutTransfer)
+state.track("lookout_decision", LookoutDecision)

@@ -7,6 +7,7 @@ from typing import TypedDict
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 
 
@@ -56,3 +57,8 @@ class Official(Base):
     # nothing (no approval, no designated determination) until an administrator confirms it; an
     # import that changes the title clears the confirmation.
     title_confirmed_by: Mapped[str | None] = mapped_column(String(100))
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("unit", Unit, parts=[(UnitRequiredApproval, "unit_id")])
+state.track("official", Official)

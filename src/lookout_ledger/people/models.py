@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lookout_ledger.core import sealed
+from lookout_ledger.core import sealed, state
 from lookout_ledger.core.db import Base
 from lookout_ledger.org.models import FK
 
@@ -72,3 +72,11 @@ for _table, _keys, _column, _context in (
     ("person_documents", ("person_id", "position"), "number_enc", "document.number"),
 ):
     sealed.register(_table, _keys, _column, _context)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track(
+    "person",
+    Person,
+    parts=[(PersonOtherName, "person_id"), (PersonCitizenship, "person_id"), (PersonDocument, "person_id")],
+)

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lookout_ledger.core import sealed
+from lookout_ledger.core import sealed, state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -225,3 +225,18 @@ RECORD_TABLES = tuple(
 # The archive's sealed columns (key rotation re-seals every registered column).
 sealed.register("record_person_aliases", ("id",), "value_enc", "records.alias")
 sealed.register("record_blobs", ("digest", "seq"), "content_enc", "records.blob:{digest}:{seq}")
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track(
+    "record_communication",
+    RecordMessage,
+    key="communication_id",
+    parts=[(RecordAttachment, "communication_id"), (CommunicationPerson, "communication_id")],
+)
+state.track("record_import", RecordImport)
+state.track("person_alias", PersonAlias)
+state.track("legal_hold", LegalHold)
+state.track("disposition", Disposition)
+state.track("tombstone", Tombstone, key="communication_id")
+state.track("records_request", RecordsRequest)

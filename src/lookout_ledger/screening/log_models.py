@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lookout_ledger.core import state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -57,3 +58,7 @@ class RedressComplaint(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(Instant)
+
+
+# What `lookout verify` checks record by record (core/state.py).
+state.track("redress_complaint", RedressComplaint)
