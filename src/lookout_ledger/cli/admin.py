@@ -1,4 +1,4 @@
-"""Administration and identity: the bootstrap, signing in, users and role grants, keys, verify.
+"""Administration and identity: the bootstrap, signing in, users and role grants, keys.
 
 Every command here runs as the signed-in user. Administration needs the admin role, and a role
 takes effect only when a second administrator approves it (SYS-TWO-PERSON-GRANT).
@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from lookout_ledger.cli.common import console, current_token, open_ledger, save_token, signed_in
-from lookout_ledger.core import accounts, auditlog
+from lookout_ledger.core import accounts
 from lookout_ledger.core.auth import ROLE_DESCRIPTIONS, Role, User, authenticate, parse_roles
 from lookout_ledger.core.clock import SystemClock
 from lookout_ledger.core.errors import LedgerError
@@ -276,31 +276,6 @@ def register(app: typer.Typer) -> None:
         ledger = _system_ledger()
         counts = rotate_key(ledger, admin)
         console.print(f"new active key [bold]{ledger.keyring.active}[/]; re-sealed {sum(counts.values())} values")
-
-    @app.command("verify")
-    def verify() -> None:
-        """Walk the hash-chained audit log; name the first entry modified, deleted, inserted, reordered or
-        out of time order (auditor or admin)."""
-        signed_in(Role.AUDITOR, Role.ADMIN)
-        ledger = open_ledger()
-        with ledger.reading() as s:
-            result = auditlog.verify(s, ledger.keyring)
-        if result.warnings:
-            console.print(
-                f"[yellow]{len(result.warnings)} entries out of time order[/] (a {ledger.kind} database: times may "
-                "be set by hand; in a system of record this fails)"
-            )
-            for w in result.warnings[:5]:
-                console.print(f"  - {w.message}")
-        if result.ok:
-            console.print(f"[green]audit log intact[/]: {result.entries} entries verified")
-            return
-        first = result.first
-        assert first is not None
-        console.print(f"[bold red]audit log broken[/] at entry {first.seq}: {first.kind}")
-        for p in result.problems[:20]:
-            console.print(f"  - {p.message}")
-        sys.exit(1)
 
 
 def _print_grants(grants: list[accounts.RoleGrant]) -> None:

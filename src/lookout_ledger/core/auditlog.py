@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Integer, String, Text, bindparam, event, select
+from sqlalchemy import Integer, String, Text, bindparam, column, event, select, table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lookout_ledger.core import merkle, state
@@ -31,6 +31,7 @@ from lookout_ledger.core.timefmt import format_rfc3339, to_micros
 from lookout_ledger.core.types import Instant
 
 GENESIS = "0" * 64
+STREAM = {"stream_results": True, "yield_per": 20000}
 
 
 class AuditEntry(Base):
@@ -105,20 +106,31 @@ def leaf_data(e: AuditEntry | dict[str, Any]) -> bytes:
     )
 
 
-_LEAF_COLUMNS = ("seq", "at", "actor", "action", "target_type", "target_id", "detail", "change_digest")
+_LEAF_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "detail",
+    "change_digest",
+    "records_root",
+    "records",
+)
 
 
 def leaf_hashes(session: Session, size: int | None = None) -> list[bytes]:
     """The leaf hashes of the log in sequence order, recomputed from the entries (never stored, so
-    an edited entry cannot keep an old leaf)."""
-    t = table_of(AuditEntry)
-    q = select(*(t.c[c] for c in _LEAF_COLUMNS), t.c.records_root, t.c.records).order_by(t.c.seq)
+    an edited entry cannot keep an old leaf). Columns are read untyped: `at` as the stored
+    microseconds, exactly what `leaf_data` writes."""
+    raw = table("audit_log", *(column(c) for c in _LEAF_COLUMNS))
+    q = select(*raw.c).order_by(raw.c.seq)
     if size is not None:
         q = q.limit(size)
-    out = []
-    for r in session.connection().execution_options(stream_results=True, yield_per=20000).execute(q):
-        out.append(merkle.leaf_hash(canonical(list(r))))
-    return out
+    dumps, leaf = orjson.dumps, merkle.leaf_hash
+    rows = session.connection().execute(q, execution_options=STREAM)
+    return [leaf(dumps(list(r), option=orjson.OPT_SORT_KEYS)) for r in rows]
 
 
 def append(
@@ -160,6 +172,11 @@ def append(
     conn.execute(_ADVANCE, {"new_seq": entry.seq, "new_hash": entry.hash})
     session.info[_LAST] = (entry, keyring)
     return entry
+
+
+def lock_head(session: Session) -> None:
+    """Hold the head (PostgreSQL: row lock) so nothing is appended while the caller reads the log."""
+    session.connection().execute(_HEAD).one_or_none()
 
 
 _LAST = "lookout_ledger.audit.last"

@@ -16,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam
 
+from lookout_ledger.core import state
+
 _Plan = tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]
 _plans: dict[tuple[str, str, tuple[str, ...]], _Plan | None] = {}
 
@@ -50,6 +52,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         conn.execute(table.insert(), list(rows))
         return
     sql, columns, processors = plan
+    state.touch_rows(conn, table.name, rows)  # the raw cursor passes no Core event: note the records here
     if processors:
         params = []
         for row in rows:

@@ -47,6 +47,8 @@ from lookout_ledger.core import merkle
 from lookout_ledger.core.db import Base, table_of
 
 DELETED = "deleted"
+# Server-side cursors for the big reads (per statement: `Connection.execution_options` would stick).
+STREAM = {"stream_results": True, "yield_per": 10000}
 CHUNK = 500
 _PENDING = "lookout_ledger.state.pending"
 
@@ -366,7 +368,7 @@ def _logged(conn: Connection, rt: RecordType) -> Iterator[tuple[str, str, str | 
         .where(a.c.record_type == bindparam("t"), ~newer)
         .order_by(_binary(conn, a.c.record_id))
     )
-    for r in conn.execution_options(stream_results=True, yield_per=10000).execute(q, {"t": rt.name}):
+    for r in conn.execute(q, {"t": rt.name}, execution_options=STREAM):
         yield r[0], r[1], r[2]
 
 
@@ -374,7 +376,7 @@ def _grouped(conn: Connection, kt: Any, parent: str) -> Iterator[tuple[str, list
     q = select(kt).order_by(_binary(conn, kt.c[parent]))
     current: str | None = None
     rows: list[dict[str, Any]] = []
-    for r in conn.execution_options(stream_results=True, yield_per=10000).execute(q).mappings():
+    for r in conn.execute(q, execution_options=STREAM).mappings():
         pid = str(r[parent])
         if pid != current:
             if current is not None:
@@ -398,7 +400,7 @@ def _current(conn: Connection, rt: RecordType, orphans: list[tuple[str, str]]) -
     streams = [_grouped(conn, kt, parent) for kt, parent, _ in kids]
     heads: list[tuple[str, list[dict[str, Any]]] | None] = [next(s, None) for s in streams]
     q = select(main).order_by(_binary(conn, main.c[rt.key]))
-    for r in conn.execution_options(stream_results=True, yield_per=10000).execute(q).mappings():
+    for r in conn.execute(q, execution_options=STREAM).mappings():
         rid = r[rt.key]
         children: list[list[dict[str, Any]]] = []
         for i, s in enumerate(streams):
