@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+import lookout_ledger.models  # noqa: F401  (every record type registered, for the intact-ledger check)
 from lookout_ledger.core.clock import FixedClock
 from lookout_ledger.core.config import Settings
 from lookout_ledger.core.db import Base, get_engine, make_engine, migrate
 from lookout_ledger.core.header import DatabaseKind, write_header
+from lookout_ledger.core.integrity import verify_ledger
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.policy.loader import load_policy
 from support.keys import TEST_KEY
@@ -35,8 +37,9 @@ START = "2019-01-01T00:00:00Z"
 
 @pytest.fixture(autouse=True)
 def _own_cli_sign_in(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the developer's own command-line sign-ins."""
+    """No test reads or writes the developer's own command-line sign-ins or checkpoint signing key."""
     monkeypatch.setenv("LOOKOUT_SESSION_FILE", str(tmp_path_factory.mktemp("signin") / "sessions.json"))
+    monkeypatch.setenv("LOOKOUT_SIGNING_KEY_FILE", str(tmp_path_factory.mktemp("signing") / "signing.key"))
     monkeypatch.delenv("LOOKOUT_TOKEN", raising=False)
 
 
@@ -116,20 +119,35 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
+def _still_intact(request: pytest.FixtureRequest, ledger: Ledger) -> None:
+    """After every test, the ledger it used verifies: whatever the test did through the application
+    left every record accounted for in the log. A write path that forgets to log its records fails
+    here, in whichever test first takes it. Tests that tamper on purpose are marked `tampers`."""
+    if request.node.get_closest_marker("tampers") is not None:
+        return
+    report = verify_ledger(ledger)
+    problems = [p.message for p in report.state] + [p.message for p in report.chain] + report.log
+    assert report.key_ok and not problems, f"the ledger no longer verifies after the test: {problems[:10]}"
+
+
 @pytest.fixture
-def ledger(database_url: str, clock: FixedClock) -> Ledger:
+def ledger(request: pytest.FixtureRequest, database_url: str, clock: FixedClock) -> Iterator[Ledger]:
     settings = Settings(database_url=database_url)
-    return Ledger(
-        settings=settings, engine=get_engine(database_url), keyring=TEST_KEY, clock=clock, policy=load_policy()
-    )
+    led = Ledger(settings=settings, engine=get_engine(database_url), keyring=TEST_KEY, clock=clock, policy=load_policy())
+    yield led
+    _still_intact(request, led)
 
 
 @pytest.fixture
-def sqlite_ledger(tmp_path: Path, sqlite_template: Path, clock: FixedClock) -> Ledger:
+def sqlite_ledger(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, clock: FixedClock
+) -> Iterator[Ledger]:
     """SQLite only, for tests of behaviour that does not depend on the engine."""
     db = tmp_path / "ledger.db"
     shutil.copy(sqlite_template, db)
     url = f"sqlite:///{db}"
-    return Ledger(
+    led = Ledger(
         settings=Settings(database_url=url), engine=get_engine(url), keyring=TEST_KEY, clock=clock, policy=load_policy()
     )
+    yield led
+    _still_intact(request, led)

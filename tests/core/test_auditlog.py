@@ -8,6 +8,8 @@ from sqlalchemy import text
 from lookout_ledger.core import auditlog
 from lookout_ledger.core.ledger import Ledger
 
+pytestmark = pytest.mark.tampers  # the chain's own tests edit it and start it afresh
+
 
 @pytest.fixture(autouse=True)
 def _empty_log(request: pytest.FixtureRequest) -> None:

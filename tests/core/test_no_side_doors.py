@@ -305,6 +305,7 @@ def test_an_approval_cannot_predate_its_request(ledger: Ledger, clock: FixedCloc
     assert info.value.rule == "SYS-SYSTEM-TIME" and "postdates" in info.value.reason
 
 
+@pytest.mark.tampers  # entries dated backwards on purpose
 def test_verify_fails_a_system_of_record_whose_entries_run_backwards(ledger: Ledger, clock: FixedClock) -> None:
     screening_world(ledger)
     clock.advance(days=-10)

@@ -102,6 +102,19 @@ def track(name: str, model: type[Base], key: str = "id", parts: Iterable[tuple[t
         _BY_TABLE[p.table.name] = (rt, p.parent)
 
 
+def extend(name: str, parts: Iterable[tuple[type[Base], str]]) -> None:
+    """Add child tables a higher capability keeps for a record type registered below it (the
+    archive's message, attachments and person links belong to a communication)."""
+    rt = _TYPES[name]
+    more = tuple(Part(table_of(m), p) for m, p in parts)
+    _TYPES[name] = grown = RecordType(rt.name, rt.table, rt.key, rt.parts + more)
+    for table_name, (old, col) in list(_BY_TABLE.items()):
+        if old is rt:
+            _BY_TABLE[table_name] = (grown, col)
+    for p in more:
+        _BY_TABLE[p.table.name] = (grown, p.parent)
+
+
 def record_types() -> list[RecordType]:
     return list(_TYPES.values())
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lookout_ledger.core import sealed, state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
+from lookout_ledger.history import communications as _communications  # noqa: F401  (the record type extended below)
 from lookout_ledger.org.models import FK
 
 CLASSIFICATIONS = ("record", "non_record", "transitory")
@@ -228,11 +229,10 @@ sealed.register("record_blobs", ("digest", "seq"), "content_enc", "records.blob:
 
 
 # What `lookout verify` checks record by record (core/state.py).
-state.track(
-    "record_communication",
-    RecordMessage,
-    key="communication_id",
-    parts=[(RecordAttachment, "communication_id"), (CommunicationPerson, "communication_id")],
+# A communication with its message, attachments and the people it names.
+state.extend(
+    "communication",
+    [(RecordMessage, "communication_id"), (RecordAttachment, "communication_id"), (CommunicationPerson, "communication_id")],
 )
 state.track("record_import", RecordImport)
 state.track("person_alias", PersonAlias)
