@@ -107,7 +107,7 @@ class Key:
 
 def parse_vkey(text: str) -> Key:
     try:
-        name, kid, b64 = text.strip().split("+")
+        name, kid, b64 = text.strip().split("+", 2)
         raw = base64.b64decode(b64, validate=True)
     except ValueError:
         raise Invalid(f"not a verifier key: {text[:60]!r}") from None

@@ -13,7 +13,7 @@ import sys
 import typer
 
 from lookout_ledger.cli.common import console, state
-from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.core.errors import KeyError_, LedgerError
 
 app = typer.Typer(
     name="lookout",
@@ -45,6 +45,9 @@ for _mod in pkgutil.iter_modules(__path__):
 def main() -> None:
     try:
         app()
+    except KeyError_ as exc:  # a wrong or missing key: its own exit status, never read as tampering
+        console.print(f"[bold red]key:[/] {exc}", highlight=False)
+        sys.exit(3)
     except LedgerError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(2)

@@ -62,8 +62,8 @@ def register(app: typer.Typer) -> None:
         """Verify the key, the audit chain, every record's state and kept checkpoints (auditor or admin).
 
         Exit 0: intact; 1: changed outside the application; 3: the key does not belong to this database."""
+        ledger = _ledger()  # first: a wrong key is said to be one before anything else reads with it
         user = signed_in(*OVERSIGHT).username
-        ledger = _ledger()
         notes = [(str(p), _read(p)) for p in checkpoint]
         trusted = [checkpoints.VerifierKey.parse(v) for v in vkey] or None
         report = integrity.verify_ledger(ledger, notes, trusted)

@@ -80,7 +80,7 @@ class VerifierKey:
     @classmethod
     def parse(cls, text: str) -> VerifierKey:
         try:
-            name, kid, b64 = text.strip().split("+")
+            name, kid, b64 = text.strip().split("+", 2)
             raw = base64.b64decode(b64, validate=True)
         except ValueError:
             raise LedgerError(f"not a verifier key (NAME+ID+KEY): {text.strip()[:60]!r}") from None
