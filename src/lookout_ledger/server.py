@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from lookout_ledger import __version__
 from lookout_ledger.api import disclosures as disclosures_api
 from lookout_ledger.api import lookouts as lookouts_api
+from lookout_ledger.api import integrity as integrity_api
 from lookout_ledger.api import records_archive as records_archive_api
 from lookout_ledger.api import routes as api_routes
 from lookout_ledger.api import screening as screening_api
@@ -75,6 +76,7 @@ def create_app(ledger: Ledger) -> FastAPI:
         screening_api.router,
         disclosures_api.router,
         records_archive_api.router,
+        integrity_api.router,
         # the pages
         dashboard.router,
         record_routes.router,

@@ -185,3 +185,41 @@ def test_no_schedule_when_the_interval_is_zero(
     with TestClient(create_app(sqlite_ledger), base_url="http://testserver"):
         pass
     assert started == [60.0]
+
+
+def test_the_schedule_signs_a_checkpoint_once_a_day(ledger: Ledger, clock: FixedClock) -> None:
+    from lookout_ledger.core import checkpoints, integrity
+
+    jobs.sweep_once(ledger)
+    with ledger.reading() as s:
+        first = checkpoints.latest_checkpoint(s)
+    assert first is not None and first.by == "sweep"
+    clock.advance(hours=23)
+    jobs.sweep_once(ledger)
+    with ledger.reading() as s:
+        again = checkpoints.latest_checkpoint(s)
+    assert again is not None and (again.size, again.root) == (first.size, first.root)  # not due yet
+    clock.advance(hours=2)
+    jobs.sweep_once(ledger)
+    with ledger.reading() as s:
+        second = checkpoints.latest_checkpoint(s)
+    assert second is not None and second.size > first.size
+    report = integrity.verify_ledger(ledger, [("first", first.note), ("second", second.note)])
+    assert report.ok and all(c.ok for c in report.checkpoints)
+
+
+def test_a_lost_signing_key_stops_the_checkpoint_not_the_sweep(
+    ledger: Ledger, clock: FixedClock, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lookout_ledger.core import checkpoints
+
+    key = tmp_path / "signing.key"
+    monkeypatch.setenv("LOOKOUT_SIGNING_KEY_FILE", str(key))
+    assert jobs.checkpoint_once(ledger) is not None
+    key.unlink()
+    clock.advance(days=2)
+    assert jobs.checkpoint_once(ledger) is None  # refused: the log has published checkpoints
+    assert not key.exists()  # and no new key was made for it
+    jobs.sweep_once(ledger)  # the controls still run
+    with ledger.reading() as s:
+        assert len(s.execute(select(checkpoints.Checkpoint)).all()) == 1

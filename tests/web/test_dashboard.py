@@ -157,3 +157,32 @@ def test_audit_is_cached_until_a_write(client: TestClient, ledger: Ledger) -> No
     html = client.get(f"/records/lookout/{S.lookout}").text
     assert cache.computed == 2
     assert "Removed" in html
+
+
+def test_the_dashboard_and_api_show_the_latest_checkpoint_and_verification(client: TestClient, ledger: Ledger) -> None:
+    from lookout_ledger.core import checkpoints, integrity
+
+    sign_in(client, "auditor")
+    assert "No checkpoint has been signed yet" in client.get("/dashboard").text
+    assert client.get("/api/integrity/checkpoint").status_code == 404
+    with ledger.transaction() as s:
+        cp = integrity.checkpoint(ledger, s, "auditor")
+    integrity.record_run(ledger, "auditor", integrity.verify_ledger(ledger))
+    html = client.get("/dashboard").text
+    assert f"<dd>{cp.size} entries</dd>" in html and "<dd>intact</dd>" in html
+    download = client.get("/dashboard/checkpoint")
+    assert download.text == cp.note and download.headers["content-disposition"].startswith("attachment")
+    api = client.get("/api/integrity").json()
+    assert api["checkpoint"]["size"] == cp.size and api["last_verification"]["ok"] is True
+    assert client.get("/api/integrity/checkpoint").text == cp.note
+    assert checkpoints.parse_note(cp.note).size == cp.size
+
+
+def test_only_the_oversight_role_fetches_checkpoints(client: TestClient, ledger: Ledger) -> None:
+    from lookout_ledger.core import integrity
+
+    with ledger.transaction() as s:
+        integrity.checkpoint(ledger, s, "auditor")
+    sign_in(client, "officer")
+    for path in ("/api/integrity", "/api/integrity/checkpoint", "/dashboard/checkpoint"):
+        assert client.get(path).status_code == 403, path

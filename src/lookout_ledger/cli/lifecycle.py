@@ -24,7 +24,7 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.policy.loader import load_policy
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
-from lookout_ledger.jobs import run_sweep
+from lookout_ledger.jobs import checkpoint_once, run_sweep
 from lookout_ledger.lookouts import approvals, reviews, transfers
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutDecision
@@ -408,11 +408,14 @@ def register(app: typer.Typer) -> None:
         ledger = open_ledger(now)
         with ledger.transaction() as s:
             report = run_sweep(ledger, s)
+        signed = checkpoint_once(ledger)
         mail = deliver_pending(ledger)
         if as_json:
             sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
             return
         console.print(f"sweep at {format_rfc3339(report.at)} under {ledger.policy.label}: {report.changes} change(s)")
+        if signed is not None:
+            console.print(f"  checkpoint: the log's {signed} entries signed (keep a copy: `lookout checkpoint`)")
         for key, ids in report.as_dict().items():
             if isinstance(ids, list) and ids:
                 console.print(

@@ -201,3 +201,27 @@ def checkpoint_if_due(ledger: Ledger, session: Session) -> list[str]:
         return []
     cp = checkpoint(ledger, session, "sweep")
     return [f"{cp.size}"]
+
+
+def status(session: Session) -> dict[str, Any]:
+    """The latest checkpoint and the last verification, as the API and the dashboard show them."""
+    cp = checkpoints.latest_checkpoint(session)
+    run = last_run(session)
+    return {
+        "checkpoint": None
+        if cp is None
+        else {"size": cp.size, "root": cp.root, "key_name": cp.key_name, "at": format_rfc3339(cp.at), "note": cp.note},
+        "last_verification": None
+        if run is None
+        else {
+            "at": format_rfc3339(run.at),
+            "by": run.by,
+            "ok": run.ok,
+            "entries": run.entries,
+            "records": run.records,
+            "checkpoints": run.checkpoints,
+            "problems": run.problems,
+            "seconds": round(run.seconds, 3),
+            "summary": orjson.loads(run.summary),
+        },
+    }
