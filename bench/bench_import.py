@@ -7,7 +7,8 @@ The generated file is made once per size (bench/out/lif_<lines>.lif). Each measu
 a fresh child process (its peak RSS is its own) against a fresh database. The baseline builds
 the rows with the importer's own row builders outside the timer and times only the inserts,
 so the difference is what validation, sealing, idempotence, duplicate and reference checks
-cost on top of the database's floor.
+cost on top of the database's floor. A third run imports with the state digests (#12) removed
+from its process, so their write overhead is measured in the same run.
 """
 
 from __future__ import annotations
@@ -70,6 +71,25 @@ def _child_import(url: str, path: str, q: mp.Queue) -> None:
     q.put({"seconds": time.perf_counter() - t0, "peak_mb": _peak_mb(), "lines": report.lines})
 
 
+def without_state_digests() -> None:
+    """This process only: the importer as it was before state digests (#12), to price them. The
+    listeners are removed from this benchmark's process; nothing in the product can turn them off."""
+    from sqlalchemy import Engine, event
+    from sqlalchemy.orm import Session
+
+    from lookout_ledger.core import auditlog, state
+
+    event.remove(Engine, "before_execute", state._before_execute)
+    event.remove(Engine, "after_execute", state._after_execute)
+    event.remove(Session, "before_commit", auditlog._bind_records)
+    state.touch_rows = lambda *a, **k: None  # type: ignore[assignment]
+
+
+def _child_import_plain(url: str, path: str, q: mp.Queue) -> None:
+    without_state_digests()
+    _child_import(url, path, q)
+
+
 def _child_baseline(url: str, path: str, q: mp.Queue) -> None:
     """Plain executemany of the same rows: validated and built untimed, inserted timed."""
     import orjson
@@ -78,6 +98,7 @@ def _child_baseline(url: str, path: str, q: mp.Queue) -> None:
     from lookout_ledger.interchange.schema import RECORD_TYPES, validate_record
     from lookout_ledger.interchange.tables import TABLES
 
+    without_state_digests()  # the floor: plain inserts, nothing on top
     ledger = _ledger(url)
     timed = 0.0
     pending: dict[str, list[dict]] = {t: [] for t in RECORD_TYPES}
@@ -157,9 +178,11 @@ def main() -> None:
     print(f"{'engine':<11} {'what':<22} {'seconds':>8} {'lines/s':>9} {'peak MB':>8}")
     for kind in engines:
         imp = _run(_child_import, _fresh_url(kind, args.postgresql, "a"), str(path))
+        plain = _run(_child_import_plain, _fresh_url(kind, args.postgresql, "c"), str(path))
         base = _run(_child_baseline, _fresh_url(kind, args.postgresql, "b"), str(path))
-        for what, r in (("import_lif", imp), ("baseline executemany", base)):
+        for what, r in (("import_lif", imp), ("  without state digests", plain), ("baseline executemany", base)):
             print(f"{kind:<11} {what:<22} {r['seconds']:>8.1f} {lines / r['seconds']:>9.0f} {r['peak_mb']:>8.0f}")
+        print(f"{kind:<11} state digests cost {100 * (imp['seconds'] / plain['seconds'] - 1):+.1f}% of the import's time")
         sys.stdout.flush()
 
 

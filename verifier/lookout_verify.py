@@ -191,11 +191,8 @@ def check_inclusion(bundle: dict, keys: list[Key]) -> str:
         if fields[0] != e["seq"] or e["log_index"] != e["seq"] - 1:
             raise Invalid(f"entry {e['seq']}: the leaf is of entry {fields[0]}")
         records_root, records_count = fields[8], fields[9]
-        digest_leaf = leaf_hash(
-            json.dumps(
-                [record["type"], record["id"], e["record_digest"]], separators=(",", ":"), ensure_ascii=False
-            ).encode()
-        )
+        # A records-tree leaf: type, id and digest joined by NUL bytes (docs/integrity.md).
+        digest_leaf = leaf_hash(f"{record['type']}\x00{record['id']}\x00{e['record_digest']}".encode())
         if records_root is None or records_count != e["records_count"]:
             raise Invalid(f"entry {e['seq']} binds no records tree of {e['records_count']}")
         if not verify_inclusion(

@@ -23,7 +23,7 @@ import orjson
 from sqlalchemy import Integer, String, Text, bindparam, column, event, select, table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from lookout_ledger.core import merkle, state
+from lookout_ledger.core import bulk, merkle, state
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.db import Base, table_of
 from lookout_ledger.core.header import database_kind
@@ -205,7 +205,7 @@ def _bind_records(session: Session) -> None:
     entry, keyring = last
     recorded = state.collect(conn, entry.seq)
     assert recorded is not None
-    state.write(conn, recorded)
+    bulk.insert_rows(conn, table_of(state.AuditRecord), recorded.rows)
     entry.records_root = recorded.root
     entry.records = len(recorded.rows)
     entry.hash = _entry_mac(keyring, entry)

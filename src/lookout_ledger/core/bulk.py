@@ -43,16 +43,45 @@ def _plan(conn: Connection, table: Table, columns: tuple[str, ...]) -> _Plan | N
     return plan
 
 
+def _whole(table: Table, columns: tuple[str, ...]) -> bool:
+    """Do these columns say everything stored? Not when the database fills in a default."""
+    return not any(
+        c.default is not None or c.server_default is not None for c in table.c if c.key not in columns
+    )
+
+
+def _bound(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The rows' values as they are bound (each column type's bind processor applied)."""
+    columns = list(rows[0])
+    dialect = conn.dialect
+    procs = [(i, table.c[c].type._cached_bind_processor(dialect)) for i, c in enumerate(columns)]
+    procs = [(i, p) for i, p in procs if p is not None]
+    out = []
+    for row in rows:
+        values = [row[c] for c in columns]
+        for i, proc in procs:
+            values[i] = proc(values[i])
+        out.append(values)
+    return columns, out
+
+
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows that all have the same keys (one row builder made them), in one executemany."""
+    """Insert rows that all have the same keys (one row builder made them), in one executemany.
+    The stored values are handed to the state log (core/state.py), which digests a record inserted
+    whole from them instead of reading it back."""
     if not rows:
         return
     plan = _plan(conn, table, tuple(rows[0])) if conn.dialect.name == "sqlite" else None
+    whole = _whole(table, tuple(rows[0]))
     if plan is None:
-        conn.execute(table.insert(), list(rows))
+        if not whole or state.tracked_table(table.name) is None:
+            conn.execute(table.insert(), list(rows))  # the Core event notes the records (read back)
+            return
+        state.remember(conn, table.name, *_bound(conn, table, rows))
+        with state.batch_insert(conn):
+            conn.execute(table.insert(), list(rows))
         return
     sql, columns, processors = plan
-    state.touch_rows(conn, table.name, rows)  # the raw cursor passes no Core event: note the records here
     if processors:
         params = []
         for row in rows:
@@ -62,6 +91,10 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
             params.append(values)
     else:
         params = [[row[c] for c in columns] for row in rows]
+    if whole:
+        state.remember(conn, table.name, columns, params)  # the raw cursor passes no Core event
+    else:
+        state.touch_rows(conn, table.name, rows)
     cursor = conn.connection.cursor()
     try:
         cursor.executemany(sql, params)

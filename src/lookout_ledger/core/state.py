@@ -19,13 +19,17 @@ needs no key; it is comparable only within one database, which is all verificati
 from __future__ import annotations
 
 import hashlib
+import struct
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
 import orjson
 from sqlalchemy import (
+    JSON,
+    Boolean,
     Connection,
     Engine,
     Index,
@@ -49,8 +53,11 @@ from lookout_ledger.core.db import Base, table_of
 DELETED = "deleted"
 # Server-side cursors for the big reads (per statement: `Connection.execution_options` would stick).
 STREAM = {"stream_results": True, "yield_per": 10000}
-CHUNK = 500
+CHUNK = 2000  # ids per IN (...): under SQLite's and PostgreSQL's bound-parameter limits
 _PENDING = "lookout_ledger.state.pending"
+_READ = "lookout_ledger.state.read_back"
+_MEMO = "lookout_ledger.state.inserted"
+_BULK = "lookout_ledger.state.batch"
 
 
 class AuditRecord(Base):
@@ -76,16 +83,24 @@ class Part:
     parent: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RecordType:
     name: str
     table: Table
     key: str
     parts: tuple[Part, ...] = ()
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...]:
-        return tuple(sorted(c.name for c in self.table.columns))
+        return _columns(self.table)
+
+    @cached_property
+    def part_columns(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(_columns(p.table) for p in self.parts)
+
+    @cached_property
+    def norms(self) -> tuple[tuple[tuple[int, Callable[[Any], Any]], ...], ...]:
+        return (_norms_of(self.table), *(_norms_of(p.table) for p in self.parts))
 
 
 _TYPES: dict[str, RecordType] = {}
@@ -143,8 +158,61 @@ def _pending(conn: Connection) -> dict[str, set[str]]:
     return found  # type: ignore[no-any-return]
 
 
-def touch(conn: Connection, type_name: str, ids: Iterable[Any]) -> None:
-    _pending(conn).setdefault(type_name, set()).update(str(i) for i in ids if i is not None)
+def touch(conn: Connection, type_name: str, ids: Iterable[Any], *, read_back: bool = True) -> None:
+    """Note records this transaction wrote. `read_back`: its digest must be read from the database
+    at commit (any write but a fresh batch insert, whose rows `remember` keeps)."""
+    ids = [str(i) for i in ids if i is not None]
+    _pending(conn).setdefault(type_name, set()).update(ids)
+    if read_back:
+        conn.info.setdefault(_READ, {}).setdefault(type_name, set()).update(ids)
+
+
+def remember(conn: Connection, table_name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Keep the rows a batch insert stores (values as bound, columns in `columns` order), so the
+    digest of a record inserted whole in this transaction is computed from them, not read back:
+    the importer's million rows are then not read twice. `digest_of` normalises the few types a
+    driver returns differently from what was bound (booleans, JSON), so both give one digest."""
+    hit = _BY_TABLE.get(table_name)
+    if hit is None or not rows:
+        return
+    rt, col = hit
+    if col not in columns:
+        raise StateError(f"rows written to {table_name} without {col}: their record cannot be logged")
+    at = {c: i for i, c in enumerate(columns)}
+    key_at = at[col]
+    memo = conn.info.setdefault(_MEMO, {}).setdefault(rt.name, {})
+    empty = len(rt.parts)
+    if table_name == rt.table.name:
+        order = [at.get(c, -1) for c in rt.columns]
+        for r in rows:
+            rid = str(r[key_at])
+            slot = memo.get(rid)
+            if slot is None:
+                slot = memo[rid] = [None, [[] for _ in range(empty)]]
+            slot[0] = tuple(r[i] if i >= 0 else None for i in order)
+    else:
+        p = next(i for i, part in enumerate(rt.parts) if part.table.name == table_name)
+        order = [at.get(c, -1) for c in rt.part_columns[p]]
+        for r in rows:
+            rid = str(r[key_at])
+            slot = memo.get(rid)
+            if slot is None:
+                slot = memo[rid] = [None, [[] for _ in range(empty)]]
+            slot[1][p].append(tuple(r[i] if i >= 0 else None for i in order))
+    touch(conn, rt.name, (r[key_at] for r in rows), read_back=False)
+
+
+class batch_insert:  # noqa: N801  (a context manager read as a phrase)
+    """Around a batch insert `remember` has noted: its Core statement needs no second noting."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.info[_BULK] = True
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.info.pop(_BULK, None)
 
 
 def touch_rows(conn: Connection, table_name: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -171,7 +239,7 @@ def _param_sets(multiparams: Any, params: Any) -> list[dict[str, Any]]:
 
 
 def _before_execute(conn: Connection, stmt: Any, multiparams: Any, params: Any, _opts: Any) -> None:
-    if not getattr(stmt, "is_dml", False):
+    if not getattr(stmt, "is_dml", False) or conn.info.get(_BULK):
         return
     target = getattr(stmt, "table", None)
     name = getattr(target, "name", None)
@@ -224,7 +292,8 @@ event.listen(Engine, "after_execute", _after_execute)
 
 @event.listens_for(Session, "after_begin")
 def _fresh(_session: Session, _tx: Any, conn: Connection) -> None:
-    conn.info.pop(_PENDING, None)
+    for key in (_PENDING, _READ, _MEMO, _BULK):
+        conn.info.pop(key, None)
 
 
 # --- digests -------------------------------------------------------------------------------------
@@ -236,55 +305,106 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _dump(row: dict[str, Any]) -> bytes:
-    return orjson.dumps(row, default=_plain, option=orjson.OPT_SORT_KEYS)
-
-
-def _crc(value: Any) -> str:
-    return f"{zlib.crc32(orjson.dumps(value, default=_plain)) & 0xFFFF:04x}"
+def _dump(names: Sequence[str], row: Sequence[Any]) -> bytes:
+    """A row as JSON with its NULL columns left out (a nullable column added later changes no digest)."""
+    return orjson.dumps(
+        {n: v for n, v in zip(names, row, strict=True) if v is not None}, default=_plain, option=orjson.OPT_SORT_KEYS
+    )
 
 
 def digest_of(
-    rt: RecordType, rid: str, main: dict[str, Any], children: Sequence[list[dict[str, Any]]]
+    rt: RecordType, rid: str, main: Sequence[Any], children: Sequence[Sequence[Sequence[Any]]]
 ) -> tuple[str, str]:
-    """(digest, parts) of one record. `parts` holds a 16-bit check per column and per child table,
-    so verification can say where a record changed, not only that it did."""
+    """(digest, parts) of one record, from its row (columns in `rt.columns` order) and its child
+    rows (each child table's columns in the same sorted order). `parts` holds a 16-bit check per
+    column and per child table, so verification can say where a record changed, not only that it did."""
+    names = rt.columns
+    if rt.norms[0]:
+        main = _normal(main, rt.norms[0])
     h = hashlib.sha256(f"{rt.name}\x00{rid}\x00".encode())
-    h.update(_dump({k: v for k, v in main.items() if v is not None}))
-    parts = [_crc(main.get(c)) for c in rt.columns]
-    for rows in children:
-        blob = b"\n".join(sorted(_dump(r) for r in rows))
+    h.update(_dump(names, main))
+    crc = zlib.crc32
+    checks = [crc(str(v).encode()) & 0xFFFF for v in main]
+    for i, rows in enumerate(children):
+        child_names, norms = rt.part_columns[i], rt.norms[i + 1]
+        blob = b"\n".join(sorted(_dump(child_names, _normal(r, norms) if norms else r) for r in rows))
         h.update(b"\x00")
         h.update(blob)
-        parts.append(f"{zlib.crc32(blob) & 0xFFFF:04x}")
-    return h.hexdigest(), "".join(parts)
+        checks.append(crc(blob) & 0xFFFF)
+    return h.hexdigest(), struct.pack(f">{len(checks)}H", *checks).hex()
+
+
+def _normal(row: Sequence[Any], norms: tuple[tuple[int, Callable[[Any], Any]], ...]) -> list[Any]:
+    out = list(row)
+    for i, fn in norms:
+        out[i] = fn(out[i])
+    return out
+
+
+def _as_int(v: Any) -> Any:
+    return v if v is None else int(v)
+
+
+def _as_json(v: Any) -> Any:
+    return orjson.loads(v) if isinstance(v, str | bytes) else v
+
+
+def _norms_of(t: Table) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """Per sorted column, how a value is made the same whether bound or read back: booleans as
+    0/1 (SQLite stores integers, PostgreSQL returns booleans), JSON parsed (a string when bound
+    or read from SQLite, an object from PostgreSQL)."""
+    out: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, name in enumerate(_columns(t)):
+        kind = t.c[name].type
+        if isinstance(kind, Boolean):
+            out.append((i, _as_int))
+        elif isinstance(kind, JSON):
+            out.append((i, _as_json))
+    return tuple(out)
+
+
+def _columns(t: Table) -> tuple[str, ...]:
+    return _columns_of(t.name, tuple(c.name for c in t.columns))
+
+
+@lru_cache(maxsize=256)
+def _columns_of(_name: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(names))
 
 
 def _raw(t: Table) -> Any:
-    """The table with untyped columns: values exactly as the driver returns them, no processing."""
-    return table(t.name, *(column(c.name) for c in t.columns))
+    """The table with untyped columns in sorted order: values exactly as the driver returns them."""
+    return table(t.name, *(column(c) for c in _columns(t)))
+
+
+def _in_sql(conn: Connection, t: Table, key: str, n: int) -> str:
+    """SELECT every column WHERE key IN (n placeholders), in the driver's own paramstyle: the
+    read-back runs for every record every write touches, so it skips Core's per-row work. Only
+    names from the registry are spliced in; the ids are bound."""
+    q = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cols = ", ".join(q(c) for c in _columns(t))
+    return f"SELECT {cols} FROM {q(t.name)} WHERE {q(key)} IN ({', '.join([mark] * n)})"  # noqa: S608
 
 
 def compute(conn: Connection, rt: RecordType, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Digests of the records with these ids as they stand in this transaction (absent: deleted)."""
-    main = _raw(rt.table)
-    kids = [(_raw(p.table), p.parent) for p in rt.parts]
     out: dict[str, tuple[str, str]] = {}
     key_is_text = _is_text(rt.table, rt.key)
+    key_at = rt.columns.index(rt.key)
+    parents = [_columns(p.table).index(p.parent) for p in rt.parts]
     for start in range(0, len(ids), CHUNK):
-        chunk = list(ids[start : start + CHUNK])
-        params = chunk if key_is_text else [int(i) for i in chunk]
-        rows = {
-            str(r[rt.key]): dict(r) for r in conn.execute(select(main).where(main.c[rt.key].in_(params))).mappings()
-        }
-        grouped: list[dict[str, list[dict[str, Any]]]] = []
-        for kt, parent in kids:
-            g: dict[str, list[dict[str, Any]]] = {}
-            for r in conn.execute(select(kt).where(kt.c[parent].in_(params))).mappings():
-                g.setdefault(str(r[parent]), []).append(dict(r))
+        chunk = ids[start : start + CHUNK]
+        params = tuple(chunk) if key_is_text else tuple(int(i) for i in chunk)
+        rows = {str(r[key_at]): r for r in conn.exec_driver_sql(_in_sql(conn, rt.table, rt.key, len(params)), params)}
+        grouped: list[dict[str, list[Any]]] = []
+        for part, at in zip(rt.parts, parents, strict=True):
+            g: dict[str, list[Any]] = {}
+            for r in conn.exec_driver_sql(_in_sql(conn, part.table, part.parent, len(params)), params):
+                g.setdefault(str(r[at]), []).append(r)
             grouped.append(g)
         for rid, row in rows.items():
-            out[rid] = digest_of(rt, rid, row, [g.get(rid, []) for g in grouped])
+            out[rid] = digest_of(rt, rid, row, [g.get(rid, ()) for g in grouped])
     return out
 
 
@@ -299,7 +419,8 @@ def _is_text(t: Table, col: str) -> bool:
 
 
 def record_leaf(record_type: str, record_id: str, digest: str) -> bytes:
-    return merkle.leaf_hash(orjson.dumps([record_type, record_id, digest]))
+    """A leaf of an entry's records tree: type, id and digest joined by NUL bytes (UTF-8)."""
+    return merkle.leaf_hash(f"{record_type}\x00{record_id}\x00{digest}".encode())
 
 
 @dataclass
@@ -320,10 +441,17 @@ def collect(conn: Connection, seq: int) -> Recorded | None:
         return None
     recorded = Recorded()
     n = 0
+    memo = conn.info.pop(_MEMO, {})
+    read = conn.info.pop(_READ, {})
     for type_name in sorted(pending):
         rt = _TYPES[type_name]
         ids = sorted(pending[type_name])
-        digests = compute(conn, rt, ids)
+        kept, again = memo.get(type_name, {}), read.get(type_name, set())
+        whole = {i for i in ids if i not in again and i in kept and kept[i][0] is not None}
+        digests = compute(conn, rt, [i for i in ids if i not in whole])
+        for rid in whole:
+            main, children = kept[rid]
+            digests[rid] = digest_of(rt, rid, main, children)
         for rid in ids:
             digest, parts = digests.get(rid, (DELETED, None))
             recorded.rows.append(
@@ -338,11 +466,6 @@ def has_pending(conn: Connection) -> bool:
 
 
 _RECORDS = table_of(AuditRecord)
-
-
-def write(conn: Connection, recorded: Recorded) -> None:
-    for start in range(0, len(recorded.rows), 5000):
-        conn.execute(_RECORDS.insert(), recorded.rows[start : start + 5000])
 
 
 # --- verification --------------------------------------------------------------------------------
@@ -385,17 +508,18 @@ def _logged(conn: Connection, rt: RecordType) -> Iterator[tuple[str, str, str | 
         yield r[0], r[1], r[2]
 
 
-def _grouped(conn: Connection, kt: Any, parent: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def _grouped(conn: Connection, kt: Any, parent: str) -> Iterator[tuple[str, list[Any]]]:
+    at = [c.name for c in kt.c].index(parent)
     q = select(kt).order_by(_binary(conn, kt.c[parent]))
     current: str | None = None
-    rows: list[dict[str, Any]] = []
-    for r in conn.execute(q, execution_options=STREAM).mappings():
-        pid = str(r[parent])
+    rows: list[Any] = []
+    for r in conn.execute(q, execution_options=STREAM):
+        pid = str(r[at])
         if pid != current:
             if current is not None:
                 yield current, rows
             current, rows = pid, []
-        rows.append(dict(r))
+        rows.append(r)
     if current is not None:
         yield current, rows
 
@@ -410,12 +534,13 @@ def _current(conn: Connection, rt: RecordType, orphans: list[tuple[str, str]]) -
         for rid in sorted(got):
             yield rid, *got[rid]
         return
+    key_at = rt.columns.index(rt.key)
     streams = [_grouped(conn, kt, parent) for kt, parent, _ in kids]
-    heads: list[tuple[str, list[dict[str, Any]]] | None] = [next(s, None) for s in streams]
+    heads: list[tuple[str, list[Any]] | None] = [next(s, None) for s in streams]
     q = select(main).order_by(_binary(conn, main.c[rt.key]))
-    for r in conn.execute(q, execution_options=STREAM).mappings():
-        rid = r[rt.key]
-        children: list[list[dict[str, Any]]] = []
+    for r in conn.execute(q, execution_options=STREAM):
+        rid = r[key_at]
+        children: list[list[Any]] = []
         for i, s in enumerate(streams):
             head = heads[i]
             while head is not None and head[0] < rid:
@@ -427,7 +552,7 @@ def _current(conn: Connection, rt: RecordType, orphans: list[tuple[str, str]]) -
             else:
                 children.append([])
             heads[i] = head
-        digest, parts = digest_of(rt, rid, dict(r), children)
+        digest, parts = digest_of(rt, rid, r, children)
         yield rid, digest, parts
     for i, s in enumerate(streams):
         head = heads[i]
