@@ -346,7 +346,9 @@ def _as_int(v: Any) -> Any:
 
 
 def _as_json(v: Any) -> Any:
-    return orjson.loads(v) if isinstance(v, str | bytes) else v
+    if isinstance(v, str | bytes):
+        return orjson.loads(v)
+    return getattr(v, "obj", v)  # psycopg binds JSON as a `Json` wrapper around the value
 
 
 def _norms_of(t: Table) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
