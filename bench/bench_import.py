@@ -182,7 +182,9 @@ def main() -> None:
         base = _run(_child_baseline, _fresh_url(kind, args.postgresql, "b"), str(path))
         for what, r in (("import_lif", imp), ("  without state digests", plain), ("baseline executemany", base)):
             print(f"{kind:<11} {what:<22} {r['seconds']:>8.1f} {lines / r['seconds']:>9.0f} {r['peak_mb']:>8.0f}")
-        print(f"{kind:<11} state digests cost {100 * (imp['seconds'] / plain['seconds'] - 1):+.1f}% of the import's time")
+        print(
+            f"{kind:<11} state digests cost {100 * (imp['seconds'] / plain['seconds'] - 1):+.1f}% of the import's time"
+        )
         sys.stdout.flush()
 
 

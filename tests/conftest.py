@@ -133,7 +133,9 @@ def _still_intact(request: pytest.FixtureRequest, ledger: Ledger) -> None:
 @pytest.fixture
 def ledger(request: pytest.FixtureRequest, database_url: str, clock: FixedClock) -> Iterator[Ledger]:
     settings = Settings(database_url=database_url)
-    led = Ledger(settings=settings, engine=get_engine(database_url), keyring=TEST_KEY, clock=clock, policy=load_policy())
+    led = Ledger(
+        settings=settings, engine=get_engine(database_url), keyring=TEST_KEY, clock=clock, policy=load_policy()
+    )
     yield led
     _still_intact(request, led)
 

@@ -213,7 +213,9 @@ def test_the_verifier_and_the_ledger_agree_on_every_small_tree() -> None:
             path = merkle.inclusion_proof(leaves[:n], i)
             bad = [bytes([path[0][0] ^ 1]) + path[0][1:], *path[1:]] if path else path
             for p in (path, bad):
-                assert theirs.verify_inclusion(leaves[i], i, n, p, root) == merkle.verify_inclusion(leaves[i], i, n, p, root)
+                assert theirs.verify_inclusion(leaves[i], i, n, p, root) == merkle.verify_inclusion(
+                    leaves[i], i, n, p, root
+                )
         for m in range(1, n + 1):
             proof = merkle.consistency_proof(leaves[:n], m)
             old = merkle.root(leaves[:m])

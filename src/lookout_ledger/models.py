@@ -3,8 +3,8 @@
 from lookout_ledger.core.accounts import RoleGrant
 from lookout_ledger.core.auditlog import AuditEntry, AuditHead
 from lookout_ledger.core.auth import User, UserRole
-from lookout_ledger.core.db import Base
 from lookout_ledger.core.checkpoints import Checkpoint  # noqa: F401  (signed checkpoints kept)
+from lookout_ledger.core.db import Base
 from lookout_ledger.core.header import LedgerHeader
 from lookout_ledger.core.integrity import IntegrityRun  # noqa: F401  (verification runs)
 from lookout_ledger.core.state import AuditRecord  # noqa: F401  (record digests per entry)

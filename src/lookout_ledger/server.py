@@ -28,8 +28,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lookout_ledger import __version__
 from lookout_ledger.api import disclosures as disclosures_api
-from lookout_ledger.api import lookouts as lookouts_api
 from lookout_ledger.api import integrity as integrity_api
+from lookout_ledger.api import lookouts as lookouts_api
 from lookout_ledger.api import records_archive as records_archive_api
 from lookout_ledger.api import routes as api_routes
 from lookout_ledger.api import screening as screening_api

@@ -45,17 +45,18 @@ def _plan(conn: Connection, table: Table, columns: tuple[str, ...]) -> _Plan | N
 
 def _whole(table: Table, columns: tuple[str, ...]) -> bool:
     """Do these columns say everything stored? Not when the database fills in a default."""
-    return not any(
-        c.default is not None or c.server_default is not None for c in table.c if c.key not in columns
-    )
+    return not any(c.default is not None or c.server_default is not None for c in table.c if c.key not in columns)
 
 
 def _bound(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
     """The rows' values as they are bound (each column type's bind processor applied)."""
     columns = list(rows[0])
     dialect = conn.dialect
-    procs = [(i, table.c[c].type._cached_bind_processor(dialect)) for i, c in enumerate(columns)]
-    procs = [(i, p) for i, p in procs if p is not None]
+    procs: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, c in enumerate(columns):
+        bind = table.c[c].type._cached_bind_processor(dialect)
+        if bind is not None:
+            procs.append((i, bind))
     out = []
     for row in rows:
         values = [row[c] for c in columns]

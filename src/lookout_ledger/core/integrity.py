@@ -119,11 +119,11 @@ def verify_ledger(
             return report
         chain = auditlog.verify(s, ledger.keyring)
         report.entries, report.warnings = chain.entries, chain.warnings
-        if chain.entries and header is not None and header.key_check is None:
-            if all(p.kind == "modified" for p in chain.problems) and len(chain.problems) == chain.entries:
-                report.key_ok = False
-                report.key_message = "the key opens none of the log's entries: a wrong key, not tampering"
-                return report
+        unchecked = chain.entries and header is not None and header.key_check is None
+        if unchecked and len(chain.problems) == chain.entries and all(p.kind == "modified" for p in chain.problems):
+            report.key_ok = False
+            report.key_message = "the key opens none of the log's entries: a wrong key, not tampering"
+            return report
         report.chain = chain.problems
         if header is not None and chain.entries == 0:
             report.log.append(

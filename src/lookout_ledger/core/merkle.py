@@ -82,8 +82,8 @@ def _subproof(leaves: Sequence[bytes], m: int, start: int, end: int, whole: bool
         return [] if whole else [_subtree(leaves, start, end)]
     k = _split(n)
     if m <= k:
-        return _subproof(leaves, m, start, start + k, whole) + [_subtree(leaves, start + k, end)]
-    return _subproof(leaves, m - k, start + k, end, False) + [_subtree(leaves, start, start + k)]
+        return [*_subproof(leaves, m, start, start + k, whole), _subtree(leaves, start + k, end)]
+    return [*_subproof(leaves, m - k, start + k, end, False), _subtree(leaves, start, start + k)]
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, path: Sequence[bytes], expected_root: bytes) -> bool:

@@ -202,7 +202,7 @@ def remember(conn: Connection, table_name: str, columns: Sequence[str], rows: Se
     touch(conn, rt.name, (r[key_at] for r in rows), read_back=False)
 
 
-class batch_insert:  # noqa: N801  (a context manager read as a phrase)
+class batch_insert:
     """Around a batch insert `remember` has noted: its Core statement needs no second noting."""
 
     def __init__(self, conn: Connection) -> None:
@@ -264,7 +264,7 @@ def _before_execute(conn: Connection, stmt: Any, multiparams: Any, params: Any, 
         touch(conn, rt.name, ids)
         return
     if isinstance(stmt, Update | Delete):
-        key = target.c[col] if col in target.c else None  # type: ignore[union-attr]
+        key = target.c.get(col)  # type: ignore[union-attr]
         if key is None:
             raise StateError(f"{'UPDATE' if isinstance(stmt, Update) else 'DELETE'} on {name} without {col}")
         query = select(key)
@@ -278,7 +278,7 @@ def _after_execute(conn: Connection, stmt: Any, _mp: Any, _p: Any, _opts: Any, r
     waiting = conn.info.pop(_PENDING + ".returning", None)
     if not waiting:
         return
-    name, col = waiting[0]
+    name, _col = waiting[0]
     try:
         keys = [row[0] for row in result.inserted_primary_key_rows]
     except Exception as exc:

@@ -232,7 +232,11 @@ sealed.register("record_blobs", ("digest", "seq"), "content_enc", "records.blob:
 # A communication with its message, attachments and the people it names.
 state.extend(
     "communication",
-    [(RecordMessage, "communication_id"), (RecordAttachment, "communication_id"), (CommunicationPerson, "communication_id")],
+    [
+        (RecordMessage, "communication_id"),
+        (RecordAttachment, "communication_id"),
+        (CommunicationPerson, "communication_id"),
+    ],
 )
 state.track("record_import", RecordImport)
 state.track("person_alias", PersonAlias)

@@ -17,9 +17,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core import checkpoints, integrity
-from lookout_ledger.core.errors import NotFound
+from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.http.deps import OVERSIGHT_ROLES, Principal, ledger_of, requires
 from lookout_ledger.org.models import Official, Unit
 from lookout_ledger.oversight.audit import AuditResult
