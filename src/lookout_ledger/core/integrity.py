@@ -9,6 +9,7 @@ is checked by consistency proof, which holds even against someone holding the HM
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -94,6 +95,10 @@ class IntegrityReport:
         }
 
 
+def _workers() -> int:
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
 def _consistent(session: Session) -> None:
     """One snapshot for the whole verification (PostgreSQL reads committed per statement otherwise)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -130,7 +135,7 @@ def verify_ledger(
                 f"the log is empty, but this database was created on {format_rfc3339(header.created_at)} by "
                 f"{header.created_by}, which wrote its first entry: the log was deleted"
             )
-        result = state.verify_state(s.connection())
+        result = state.verify_state_parallel(s.connection(), ledger.settings.database_url, _workers())
         report.records, report.state = result.records, result.problems
         if notes:
             leaves = auditlog.leaf_hashes(s)

@@ -19,6 +19,7 @@ needs no key; it is comparable only within one database, which is all verificati
 from __future__ import annotations
 
 import hashlib
+import itertools
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,11 +37,8 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    and_,
-    bindparam,
     column,
     event,
-    exists,
     select,
     table,
 )
@@ -101,6 +99,14 @@ class RecordType:
     @cached_property
     def norms(self) -> tuple[tuple[tuple[int, Callable[[Any], Any]], ...], ...]:
         return (_norms_of(self.table), *(_norms_of(p.table) for p in self.parts))
+
+    @cached_property
+    def options(self) -> tuple[int, ...]:
+        """orjson options per table: keys are already in order, except inside JSON values."""
+        return tuple(
+            orjson.OPT_SORT_KEYS if any(isinstance(c.type, JSON) for c in t.columns) else 0
+            for t in (self.table, *(p.table for p in self.parts))
+        )
 
 
 _TYPES: dict[str, RecordType] = {}
@@ -305,32 +311,42 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _dump(names: Sequence[str], row: Sequence[Any]) -> bytes:
+def _dump(names: Sequence[str], row: Sequence[Any], option: int) -> bytes:
     """A row as JSON with its NULL columns left out (a nullable column added later changes no digest)."""
-    return orjson.dumps(
-        {n: v for n, v in zip(names, row, strict=True) if v is not None}, default=_plain, option=orjson.OPT_SORT_KEYS
-    )
+    return orjson.dumps({n: v for n, v in zip(names, row, strict=True) if v is not None}, default=_plain, option=option)
 
 
 def digest_of(
-    rt: RecordType, rid: str, main: Sequence[Any], children: Sequence[Sequence[Sequence[Any]]]
+    rt: RecordType, rid: str, main: Sequence[Any], children: Sequence[Sequence[Sequence[Any]]], parts: bool = True
 ) -> tuple[str, str]:
     """(digest, parts) of one record, from its row (columns in `rt.columns` order) and its child
     rows (each child table's columns in the same sorted order). `parts` holds a 16-bit check per
-    column and per child table, so verification can say where a record changed, not only that it did."""
-    names = rt.columns
-    if rt.norms[0]:
-        main = _normal(main, rt.norms[0])
+    column and per child table, so verification can say where a record changed, not only that it
+    did; verification asks for them only of a record whose digest differs."""
+    norms, options = rt.norms, rt.options
+    if norms[0]:
+        main = _normal(main, norms[0])
     h = hashlib.sha256(f"{rt.name}\x00{rid}\x00".encode())
-    h.update(_dump(names, main))
-    crc = zlib.crc32
-    checks = [crc(str(v).encode()) & 0xFFFF for v in main]
+    h.update(_dump(rt.columns, main, options[0]))
+    blobs = []
     for i, rows in enumerate(children):
-        child_names, norms = rt.part_columns[i], rt.norms[i + 1]
-        blob = b"\n".join(sorted(_dump(child_names, _normal(r, norms) if norms else r) for r in rows))
+        if not rows:
+            blob = b""
+        else:
+            child_names, child_norms, option = rt.part_columns[i], norms[i + 1], options[i + 1]
+            if child_norms:
+                rows = [_normal(r, child_norms) for r in rows]
+            if len(rows) == 1:
+                blob = _dump(child_names, rows[0], option)
+            else:
+                blob = b"\n".join(sorted([_dump(child_names, r, option) for r in rows]))
         h.update(b"\x00")
         h.update(blob)
-        checks.append(crc(blob) & 0xFFFF)
+        blobs.append(blob)
+    if not parts:
+        return h.hexdigest(), ""
+    crc = zlib.crc32
+    checks = [crc(str(v).encode()) & 0xFFFF for v in main] + [crc(b) & 0xFFFF for b in blobs]
     return h.hexdigest(), struct.pack(f">{len(checks)}H", *checks).hex()
 
 
@@ -492,30 +508,55 @@ class StateResult:
         return not self.problems
 
 
-def _binary(conn: Connection, col: Any) -> Any:
-    """Order by code point on every engine (PostgreSQL's default collation is not byte order)."""
-    return col.collate("C") if conn.dialect.name == "postgresql" else col
+def _stream(conn: Connection, sql: str, params: tuple[Any, ...] = ()) -> Iterator[Sequence[Any]]:
+    """Rows of one query straight from the driver, in batches: verification reads every row of every
+    record table, and Core's per-row result objects cost more than the reading. A server-side
+    (named) cursor on PostgreSQL; on SQLite a second cursor of the same connection. Both stay in
+    the caller's transaction, so every stream sees one snapshot."""
+    raw: Any = conn.connection.dbapi_connection
+    assert raw is not None
+    if conn.dialect.name == "postgresql":
+        cur = raw.cursor(name=f"ll_verify_{next(_CURSORS)}")
+    else:
+        cur = raw.cursor()
+    try:
+        cur.execute(sql, params)
+        while batch := cur.fetchmany(10000):
+            yield from batch
+    finally:
+        cur.close()
 
 
-def _logged(conn: Connection, rt: RecordType) -> Iterator[tuple[str, str, str | None]]:
-    a = _RECORDS.alias("a")
-    b = _RECORDS.alias("b")
-    newer = exists().where(and_(b.c.record_type == a.c.record_type, b.c.record_id == a.c.record_id, b.c.seq > a.c.seq))
-    q = (
-        select(a.c.record_id, a.c.digest, a.c.parts)
-        .where(a.c.record_type == bindparam("t"), ~newer)
-        .order_by(_binary(conn, a.c.record_id))
+_CURSORS = itertools.count(1)
+
+
+def _ordered(conn: Connection, t: Table, key: str) -> str:
+    """SELECT every column (sorted) ORDER BY key, in code-point order on every engine (PostgreSQL's
+    default collation is not byte order; SQLite's BINARY is). Only registry names are spliced in."""
+    q = conn.dialect.identifier_preparer.quote
+    collate = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""
+    cols = ", ".join(q(c) for c in _columns(t))
+    return f"SELECT {cols} FROM {q(t.name)} ORDER BY {q(key)}{collate}"  # noqa: S608
+
+
+def _logged(conn: Connection, rt: RecordType) -> Iterator[Sequence[Any]]:
+    """(id, digest, parts) of the latest logged digest of every record of a type, in id order."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    collate = ' COLLATE "C"' if conn.dialect.name == "postgresql" else ""
+    sql = (
+        "SELECT a.record_id, a.digest, a.parts FROM audit_records a "  # noqa: S608  (no input in it)
+        f"WHERE a.record_type = {mark} AND NOT EXISTS (SELECT 1 FROM audit_records b "
+        "WHERE b.record_type = a.record_type AND b.record_id = a.record_id AND b.seq > a.seq) "
+        f"ORDER BY a.record_id{collate}"
     )
-    for r in conn.execute(q, {"t": rt.name}, execution_options=STREAM):
-        yield r[0], r[1], r[2]
+    return _stream(conn, sql, (rt.name,))
 
 
-def _grouped(conn: Connection, kt: Any, parent: str) -> Iterator[tuple[str, list[Any]]]:
-    at = [c.name for c in kt.c].index(parent)
-    q = select(kt).order_by(_binary(conn, kt.c[parent]))
+def _grouped(conn: Connection, t: Table, parent: str) -> Iterator[tuple[str, list[Any]]]:
+    at = _columns(t).index(parent)
     current: str | None = None
     rows: list[Any] = []
-    for r in conn.execute(q, execution_options=STREAM):
+    for r in _stream(conn, _ordered(conn, t, parent)):
         pid = str(r[at])
         if pid != current:
             if current is not None:
@@ -526,27 +567,29 @@ def _grouped(conn: Connection, kt: Any, parent: str) -> Iterator[tuple[str, list
         yield current, rows
 
 
-def _current(conn: Connection, rt: RecordType, orphans: list[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
-    """(id, digest, parts) of every current record, in code-point order of id."""
-    main = _raw(rt.table)
-    kids = [(_raw(p.table), p.parent, p.table.name) for p in rt.parts]
+Current = tuple[str, str, Sequence[Any], list[list[Any]]]  # id, digest, row, child rows
+
+
+def _current(conn: Connection, rt: RecordType, orphans: list[tuple[str, str]]) -> Iterator[Current]:
+    """(id, digest, row, children) of every current record, in code-point order of id."""
     if not _is_text(rt.table, rt.key):
+        main = _raw(rt.table)
         ids = [str(r[0]) for r in conn.execute(select(main.c[rt.key]))]
         got = compute(conn, rt, ids)
         for rid in sorted(got):
-            yield rid, *got[rid]
+            yield rid, got[rid][0], (), []
         return
     key_at = rt.columns.index(rt.key)
-    streams = [_grouped(conn, kt, parent) for kt, parent, _ in kids]
+    names = [p.table.name for p in rt.parts]
+    streams = [_grouped(conn, p.table, p.parent) for p in rt.parts]
     heads: list[tuple[str, list[Any]] | None] = [next(s, None) for s in streams]
-    q = select(main).order_by(_binary(conn, main.c[rt.key]))
-    for r in conn.execute(q, execution_options=STREAM):
+    for r in _stream(conn, _ordered(conn, rt.table, rt.key)):
         rid = r[key_at]
         children: list[list[Any]] = []
         for i, s in enumerate(streams):
             head = heads[i]
             while head is not None and head[0] < rid:
-                orphans.append((kids[i][2], head[0]))
+                orphans.append((names[i], head[0]))
                 head = next(s, None)
             if head is not None and head[0] == rid:
                 children.append(head[1])
@@ -554,13 +597,19 @@ def _current(conn: Connection, rt: RecordType, orphans: list[tuple[str, str]]) -
             else:
                 children.append([])
             heads[i] = head
-        digest, parts = digest_of(rt, rid, r, children)
-        yield rid, digest, parts
+        yield rid, digest_of(rt, rid, r, children, parts=False)[0], r, children
     for i, s in enumerate(streams):
         head = heads[i]
         while head is not None:
-            orphans.append((kids[i][2], head[0]))
+            orphans.append((names[i], head[0]))
             head = next(s, None)
+
+
+def _parts_of(conn: Connection, rt: RecordType, cur: Current) -> str:
+    rid, _, row, children = cur
+    if not row:  # a type keyed by a number: read it again
+        return compute(conn, rt, [rid])[rid][1]
+    return digest_of(rt, rid, row, children)[1]
 
 
 def _where(rt: RecordType, old: str | None, new: str) -> list[str]:
@@ -573,12 +622,64 @@ def _where(rt: RecordType, old: str | None, new: str) -> list[str]:
 
 def verify_state(conn: Connection) -> StateResult:
     """Compare every current record with the digest its latest log entry left."""
+    return verify_types(conn, record_types())
+
+
+def _sizes(conn: Connection) -> dict[str, int]:
+    q = conn.dialect.identifier_preparer.quote
+    return {
+        rt.name: conn.exec_driver_sql(f"SELECT count(*) FROM {q(rt.table.name)}").scalar_one()  # noqa: S608
+        for rt in record_types()
+    }
+
+
+_CHILD_ENGINES: dict[str, Engine] = {}
+
+
+def _verify_in_child(url: str, type_name: str) -> StateResult:
+    """One record type, verified in a worker process on its own connection and snapshot. A record
+    and its latest digest are committed together, so any snapshot is consistent for the record."""
+    from lookout_ledger.core.db import make_engine
+
+    engine = _CHILD_ENGINES.get(url)
+    if engine is None:
+        engine = _CHILD_ENGINES[url] = make_engine(url)
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            return verify_types(conn, [_TYPES[type_name]])
+
+
+PARALLEL_FROM = 200_000  # records: below this, worker processes cost more than they save
+
+
+def verify_state_parallel(conn: Connection, url: str, workers: int) -> StateResult:
+    """`verify_state` over worker processes, largest record types first (digests are CPU-bound
+    Python; the 60 s for a million lookouts needs both cores). Small ledgers stay in process."""
+    sizes = _sizes(conn)
+    if workers < 2 or sum(sizes.values()) < PARALLEL_FROM or url.endswith(":memory:"):
+        return verify_state(conn)
+    names = sorted(sizes, key=lambda n: -sizes[n])
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        parts = dict(zip(names, pool.map(_verify_in_child, [url] * len(names), names), strict=True))
+    result = StateResult()
+    for rt in record_types():
+        result.records += parts[rt.name].records
+        result.problems.extend(parts[rt.name].problems)
+    return result
+
+
+def verify_types(conn: Connection, types: Iterable[RecordType]) -> StateResult:
     result = StateResult()
 
     def flag(rt: RecordType, rid: str, kind: str, where: list[str], message: str) -> None:
         result.problems.append(StateProblem(rt.name, rid, kind, where, message))
 
-    for rt in record_types():
+    for rt in types:
         orphans: list[tuple[str, str]] = []
         logged = _logged(conn, rt)
         current = _current(conn, rt, orphans)
@@ -607,7 +708,7 @@ def verify_state(conn: Connection) -> StateResult:
                         f"{rt.name} {cur[0]} was deleted in the application and re-created outside it",
                     )
                 elif lg[1] != cur[1]:
-                    where = _where(rt, lg[2], cur[2])
+                    where = _where(rt, lg[2], _parts_of(conn, rt, cur))
                     at = f" ({', '.join(where)})" if where else ""
                     flag(rt, cur[0], "changed", where, f"{rt.name} {cur[0]} was changed outside the application{at}")
                 lg, cur = next(logged, None), next(current, None)
