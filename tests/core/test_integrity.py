@@ -219,3 +219,14 @@ def test_the_log_verifies_after_a_key_rotation(demo: Ledger, tmp_path: Path) -> 
     opened = Ledger.open(Settings(database_url=demo.settings.database_url, key_file=key_file), clock=demo.clock)
     rotate_key(opened, "admin")
     assert integrity.verify_ledger(opened).ok
+
+
+def test_worker_processes_find_what_one_process_finds(demo: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large ledger is verified by worker processes, one record type each: same records, same problems."""
+    lid = _one(demo, "SELECT min(id) FROM lookouts WHERE status_code = 'non_suspect'")
+    _sql(demo, "UPDATE lookouts SET status_code = 'suspect' WHERE id = :i", i=lid)
+    _sql(demo, "DELETE FROM lookout_events WHERE id = (SELECT min(id) FROM lookout_events)")
+    serial = integrity.verify_ledger(demo)
+    monkeypatch.setattr(state, "PARALLEL_FROM", 0)
+    parallel = integrity.verify_ledger(demo)
+    assert parallel.records == serial.records and _named(parallel) == _named(serial) and len(serial.state) == 2
