@@ -35,21 +35,9 @@ def _peak_mb() -> float:
 
 
 def _fresh_url(kind: str, pg_url: str | None, tag: str) -> str:
-    from sqlalchemy import create_engine, text
+    from fresh_database import fresh_url
 
-    if kind == "sqlite":
-        db = OUT / f"import_{tag}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{db}"
-    assert pg_url is not None
-    name = f"lookout_bench_import_{tag}"
-    admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return pg_url.rsplit("/", 1)[0] + "/" + name
+    return fresh_url(kind, pg_url, OUT, f"import_{tag}")
 
 
 def _ledger(url: str):  # type: ignore[no-untyped-def]

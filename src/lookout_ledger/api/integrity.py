@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
-from lookout_ledger.core import checkpoints, integrity
-from lookout_ledger.core.errors import NotFound
+from lookout_ledger.core import integrity
+from lookout_ledger.http.checkpoints import latest_checkpoint_file
 from lookout_ledger.http.deps import OVERSIGHT_ROLES, Principal, ledger_of, requires
 
 router = APIRouter(prefix="/api/integrity", tags=["integrity"])
@@ -28,11 +28,4 @@ def status(request: Request, principal: Principal = Depends(oversight)) -> dict[
 
 @router.get("/checkpoint", summary="The latest signed checkpoint (C2SP tlog-checkpoint), to keep outside the ledger")
 def latest(request: Request, principal: Principal = Depends(oversight)) -> Response:
-    with ledger_of(request).reading() as s:
-        cp = checkpoints.latest_checkpoint(s)
-    if cp is None:
-        raise NotFound("no checkpoint has been signed yet: the schedule signs one daily, or run `lookout checkpoint`")
-    return PlainTextResponse(
-        cp.note,
-        headers={"Content-Disposition": f'attachment; filename="checkpoint-{cp.size}.txt"'},
-    )
+    return latest_checkpoint_file(ledger_of(request))

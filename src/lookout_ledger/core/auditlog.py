@@ -67,43 +67,27 @@ def canonical(obj: Any) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
-def _entry_mac(keyring: Keyring, e: AuditEntry | dict[str, Any]) -> str:
+def _fields(e: AuditEntry | dict[str, Any], names: tuple[str, ...]) -> list[Any]:
     get = e.get if isinstance(e, dict) else lambda k: getattr(e, k)
-    at = get("at")
-    body = [
-        to_micros(at) if isinstance(at, datetime) else at,
-        get("actor"),
-        get("action"),
-        get("target_type"),
-        get("target_id"),
-        get("detail"),
-        get("change_digest"),
-        get("prev_hash"),
-    ]
-    if get("records_root") is not None:  # entries written before state digests keep their MAC
-        body += [get("records_root"), get("records")]
+    values = [get(n) for n in names]
+    return [to_micros(v) if isinstance(v, datetime) else v for v in values]
+
+
+_MAC_FIELDS = ("at", "actor", "action", "target_type", "target_id", "detail", "change_digest", "prev_hash")
+
+
+def _entry_mac(keyring: Keyring, e: AuditEntry | dict[str, Any]) -> str:
+    body = _fields(e, _MAC_FIELDS)
+    records = _fields(e, ("records_root", "records"))
+    if records[0] is not None:  # entries written before state digests keep their MAC
+        body += records
     return keyring.chain_mac(canonical(body))
 
 
 def leaf_data(e: AuditEntry | dict[str, Any]) -> bytes:
     """The entry as a leaf of the log's Merkle tree: everything it says, no key needed to hash it
     (an overseer's verifier holds no key of ours)."""
-    get = e.get if isinstance(e, dict) else lambda k: getattr(e, k)
-    at = get("at")
-    return canonical(
-        [
-            get("seq"),
-            to_micros(at) if isinstance(at, datetime) else at,
-            get("actor"),
-            get("action"),
-            get("target_type"),
-            get("target_id"),
-            get("detail"),
-            get("change_digest"),
-            get("records_root"),
-            get("records"),
-        ]
-    )
+    return canonical(_fields(e, _LEAF_COLUMNS))
 
 
 _LEAF_COLUMNS = (

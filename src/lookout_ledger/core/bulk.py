@@ -33,12 +33,7 @@ def _plan(conn: Connection, table: Table, columns: tuple[str, ...]) -> _Plan | N
         compiled = table.insert().values({c: bindparam(c) for c in columns}).compile(dialect=dialect)
         sql = compiled.string  # `?` placeholders, SQLite's paramstyle
         columns = tuple(compiled.positiontup or ())
-        processors = []
-        for i, c in enumerate(columns):
-            proc = table.c[c].type._cached_bind_processor(dialect)
-            if proc is not None:
-                processors.append((i, proc))
-        plan = (sql, columns, tuple(processors))
+        plan = (sql, columns, tuple(_processors(conn, table, columns)))
     _plans[key] = plan
     return plan
 
@@ -48,22 +43,28 @@ def _whole(table: Table, columns: tuple[str, ...]) -> bool:
     return not any(c.default is not None or c.server_default is not None for c in table.c if c.key not in columns)
 
 
-def _bound(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    """The rows' values as they are bound (each column type's bind processor applied)."""
-    columns = list(rows[0])
-    dialect = conn.dialect
-    procs: list[tuple[int, Callable[[Any], Any]]] = []
+def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[tuple[int, Callable[[Any], Any]]]:
+    out: list[tuple[int, Callable[[Any], Any]]] = []
     for i, c in enumerate(columns):
-        bind = table.c[c].type._cached_bind_processor(dialect)
+        bind = table.c[c].type._cached_bind_processor(conn.dialect)
         if bind is not None:
-            procs.append((i, bind))
+            out.append((i, bind))
+    return out
+
+
+def _bind(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], processors: Sequence[tuple[int, Callable[[Any], Any]]]
+) -> list[list[Any]]:
+    """The rows' values in `columns` order, as they are bound (each column type's processor applied)."""
+    if not processors:
+        return [[row[c] for c in columns] for row in rows]
     out = []
     for row in rows:
         values = [row[c] for c in columns]
-        for i, proc in procs:
+        for i, proc in processors:
             values[i] = proc(values[i])
         out.append(values)
-    return columns, out
+    return out
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -78,22 +79,15 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         if not whole or state.tracked_table(table.name) is None:
             conn.execute(table.insert(), list(rows))  # the Core event notes the records (read back)
             return
-        state.remember(conn, table.name, *_bound(conn, table, rows))
+        columns = list(rows[0])
+        state.remember(conn, table.name, columns, _bind(rows, columns, _processors(conn, table, columns)))
         with state.batch_insert(conn):
             conn.execute(table.insert(), list(rows))
         return
-    sql, columns, processors = plan
-    if processors:
-        params = []
-        for row in rows:
-            values = [row[c] for c in columns]
-            for i, proc in processors:
-                values[i] = proc(values[i])
-            params.append(values)
-    else:
-        params = [[row[c] for c in columns] for row in rows]
+    sql, positional, processors = plan
+    params = _bind(rows, positional, processors)
     if whole:
-        state.remember(conn, table.name, columns, params)  # the raw cursor passes no Core event
+        state.remember(conn, table.name, positional, params)  # the raw cursor passes no Core event
     else:
         state.touch_rows(conn, table.name, rows)
     cursor = conn.connection.cursor()

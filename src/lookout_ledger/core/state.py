@@ -515,10 +515,8 @@ def _stream(conn: Connection, sql: str, params: tuple[Any, ...] = ()) -> Iterato
     the caller's transaction, so every stream sees one snapshot."""
     raw: Any = conn.connection.dbapi_connection
     assert raw is not None
-    if conn.dialect.name == "postgresql":
-        cur = raw.cursor(name=f"ll_verify_{next(_CURSORS)}")
-    else:
-        cur = raw.cursor()
+    named = conn.dialect.name == "postgresql"
+    cur = raw.cursor(name=f"ll_verify_{next(_CURSORS)}") if named else raw.cursor()
     try:
         cur.execute(sql, params)
         while batch := cur.fetchmany(10000):

@@ -17,8 +17,9 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.core import checkpoints, integrity
-from lookout_ledger.core.errors import LedgerError, NotFound
+from lookout_ledger.core import integrity
+from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.http.checkpoints import latest_checkpoint_file
 from lookout_ledger.http.deps import OVERSIGHT_ROLES, Principal, ledger_of, requires
 from lookout_ledger.org.models import Official, Unit
 from lookout_ledger.oversight.audit import AuditResult
@@ -143,16 +144,7 @@ def dashboard(request: Request, principal: Principal = Depends(requires(*OVERSIG
 
 @router.get("/dashboard/checkpoint")
 def checkpoint_download(request: Request, principal: Principal = Depends(requires(*OVERSIGHT_ROLES))) -> Response:
-    """The latest signed checkpoint, as a file to keep outside the ledger (never shown inline)."""
-    with ledger_of(request).reading() as s:
-        cp = checkpoints.latest_checkpoint(s)
-    if cp is None:
-        raise NotFound("no checkpoint has been signed yet: the schedule signs one daily, or run `lookout checkpoint`")
-    return Response(
-        cp.note,
-        media_type="text/plain; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="checkpoint-{cp.size}.txt"'},
-    )
+    return latest_checkpoint_file(ledger_of(request))
 
 
 @router.get("/dashboard/figure-1.svg")
