@@ -54,9 +54,17 @@ def _child_import(url: str, path: str, q: mp.Queue) -> None:
     from lookout_ledger.interchange.importer import import_lif
 
     ledger = _ledger(url)
-    t0 = time.perf_counter()
+    t0, own0, kids0 = time.perf_counter(), _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
     report = import_lif(ledger, path, "bench")
-    q.put({"seconds": time.perf_counter() - t0, "peak_mb": _peak_mb(), "lines": report.lines})
+    seconds = time.perf_counter() - t0
+    own, kids = _cpu(resource.RUSAGE_SELF) - own0, _cpu(resource.RUSAGE_CHILDREN) - kids0
+    q.put({"seconds": seconds, "own": own, "cpu": own + kids, "peak_mb": _peak_mb(), "lines": report.lines})
+
+
+def _cpu(who: int) -> float:
+    """CPU seconds of this process, or of the children it has reaped (the digest worker)."""
+    use = resource.getrusage(who)
+    return use.ru_utime + use.ru_stime
 
 
 def without_state_digests() -> None:
@@ -71,6 +79,7 @@ def without_state_digests() -> None:
     event.remove(Engine, "after_execute", state._after_execute)
     event.remove(Session, "before_commit", auditlog._bind_records)
     state.touch_rows = lambda *a, **k: None  # type: ignore[assignment]
+    state.remember = lambda *a, **k: None  # type: ignore[assignment]
 
 
 def _child_import_plain(url: str, path: str, q: mp.Queue) -> None:
@@ -150,6 +159,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--postgresql", metavar="URL", help="also measure on this PostgreSQL server")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="import with and without digests this many times, interleaved"
+    )
     parser.add_argument("--out", type=Path, default=OUT, help="where the file and databases go")
     args = parser.parse_args()
     set_out(args.out)
@@ -165,15 +177,30 @@ def main() -> None:
     print(f"{path.name}: {lines} lines, {path.stat().st_size / 1e6:.0f} MB")
     print(f"{'engine':<11} {'what':<22} {'seconds':>8} {'lines/s':>9} {'peak MB':>8}")
     for kind in engines:
-        imp = _run(_child_import, _fresh_url(kind, args.postgresql, "a"), str(path))
-        plain = _run(_child_import_plain, _fresh_url(kind, args.postgresql, "c"), str(path))
+        imps, plains = [], []
+        for _ in range(args.repeat):  # interleaved, so a busy spell of the machine hits both
+            imps.append(_run(_child_import, _fresh_url(kind, args.postgresql, "a"), str(path)))
+            plains.append(_run(_child_import_plain, _fresh_url(kind, args.postgresql, "c"), str(path)))
         base = _run(_child_baseline, _fresh_url(kind, args.postgresql, "b"), str(path))
+        imp, plain = _median(imps), _median(plains)
         for what, r in (("import_lif", imp), ("  without state digests", plain), ("baseline executemany", base)):
             print(f"{kind:<11} {what:<22} {r['seconds']:>8.1f} {lines / r['seconds']:>9.0f} {r['peak_mb']:>8.0f}")
+        fast, fast_plain = min(r["seconds"] for r in imps), min(r["seconds"] for r in plains)
         print(
             f"{kind:<11} state digests cost {100 * (imp['seconds'] / plain['seconds'] - 1):+.1f}% of the import's time"
+            f" (median of {args.repeat}; fastest against fastest {100 * (fast / fast_plain - 1):+.1f}%),"
+            f" {100 * (_med(imps, 'own') / _med(plains, 'own') - 1):+.1f}% of the importing process's CPU time,"
+            f" {100 * (_med(imps, 'cpu') / _med(plains, 'cpu') - 1):+.1f}% with the digest worker's"
         )
         sys.stdout.flush()
+
+
+def _med(runs: list[dict], what: str) -> float:
+    return sorted(r[what] for r in runs)[len(runs) // 2]
+
+
+def _median(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
 
 
 if __name__ == "__main__":

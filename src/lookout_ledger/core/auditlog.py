@@ -189,7 +189,7 @@ def _bind_records(session: Session) -> None:
     entry, keyring = last
     recorded = state.collect(conn, entry.seq)
     assert recorded is not None
-    bulk.insert_rows(conn, table_of(state.AuditRecord), recorded.rows)
+    bulk.insert_tuples(conn, table_of(state.AuditRecord), state.RECORD_COLUMNS, recorded.rows)
     entry.records_root = recorded.root
     entry.records = len(recorded.rows)
     entry.hash = _entry_mac(keyring, entry)

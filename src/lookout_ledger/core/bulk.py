@@ -95,3 +95,37 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+def insert_tuples(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert rows given as tuples in `columns` order, of a table the state log does not track
+    (the log's own records): no dict per row on SQLite."""
+    if not rows:
+        return
+    assert state.tracked_table(table.name) is None
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, columns, rows)
+        return
+    plan = _plan(conn, table, columns) if conn.dialect.name == "sqlite" else None
+    if plan is None or plan[1] != columns:
+        conn.execute(table.insert(), [dict(zip(columns, r, strict=True)) for r in rows])
+        return
+    sql, _, processors = plan
+    params: Sequence[Sequence[Any]] = rows
+    if processors:
+        params = _bind([dict(zip(columns, r, strict=True)) for r in rows], columns, processors)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
+def _copy(conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY on the same connection (so the same transaction): a tenth of the time
+    of an executemany. Only registry names are spliced in; the values travel as COPY data."""
+    q = conn.dialect.identifier_preparer.quote
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {q(table.name)} ({', '.join(q(c) for c in columns)}) FROM STDIN") as out:
+        for r in rows:
+            out.write_row(r)

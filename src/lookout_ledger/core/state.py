@@ -18,16 +18,12 @@ needs no key; it is comparable only within one database, which is all verificati
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import struct
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -45,8 +41,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
-from lookout_ledger.core import merkle
+from lookout_ledger.core import digests, merkle
 from lookout_ledger.core.db import Base, table_of
+from lookout_ledger.core.digest_worker import Worker, WorkerError
 
 DELETED = "deleted"
 # Server-side cursors for the big reads (per statement: `Connection.execution_options` would stick).
@@ -56,6 +53,8 @@ _PENDING = "lookout_ledger.state.pending"
 _READ = "lookout_ledger.state.read_back"
 _MEMO = "lookout_ledger.state.inserted"
 _BULK = "lookout_ledger.state.batch"
+_WORKER = "lookout_ledger.state.worker"
+_KEPT = "lookout_ledger.state.kept"
 
 
 class AuditRecord(Base):
@@ -97,15 +96,16 @@ class RecordType:
         return tuple(_columns(p.table) for p in self.parts)
 
     @cached_property
-    def norms(self) -> tuple[tuple[tuple[int, Callable[[Any], Any]], ...], ...]:
-        return (_norms_of(self.table), *(_norms_of(p.table) for p in self.parts))
-
-    @cached_property
-    def options(self) -> tuple[int, ...]:
-        """orjson options per table: keys are already in order, except inside JSON values."""
-        return tuple(
-            orjson.OPT_SORT_KEYS if any(isinstance(c.type, JSON) for c in t.columns) else 0
-            for t in (self.table, *(p.table for p in self.parts))
+    def shape(self) -> digests.Shape:
+        """The plain description `digests.digest` (and the digest worker) works from."""
+        tables = (self.table, *(p.table for p in self.parts))
+        return digests.Shape(
+            name=self.name,
+            tables=tuple(t.name for t in tables),
+            columns=tuple(_columns(t) for t in tables),
+            keys=(self.key, *(p.parent for p in self.parts)),
+            norms=tuple(_norms_of(t) for t in tables),
+            sort_keys=tuple(any(isinstance(c.type, JSON) for c in t.columns) for t in tables),
         )
 
 
@@ -173,39 +173,49 @@ def touch(conn: Connection, type_name: str, ids: Iterable[Any], *, read_back: bo
         conn.info.setdefault(_READ, {}).setdefault(type_name, set()).update(ids)
 
 
+WORKER_FROM = 5000  # rows a transaction batch-inserts before a digest worker takes them over
+
+
 def remember(conn: Connection, table_name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Keep the rows a batch insert stores (values as bound, columns in `columns` order), so the
     digest of a record inserted whole in this transaction is computed from them, not read back:
-    the importer's million rows are then not read twice. `digest_of` normalises the few types a
-    driver returns differently from what was bound (booleans, JSON), so both give one digest."""
+    the importer's million rows are then not read twice. `digests.digest` normalises the few
+    types a driver returns differently from what was bound (booleans, JSON), so both give one
+    digest. Past `WORKER_FROM` rows the rows go to a digest worker (core/digest_worker.py),
+    which digests them on another core while the write goes on."""
     hit = _BY_TABLE.get(table_name)
     if hit is None or not rows:
         return
     rt, col = hit
     if col not in columns:
         raise StateError(f"rows written to {table_name} without {col}: their record cannot be logged")
-    at = {c: i for i, c in enumerate(columns)}
-    key_at = at[col]
-    memo = conn.info.setdefault(_MEMO, {}).setdefault(rt.name, {})
-    empty = len(rt.parts)
-    if table_name == rt.table.name:
-        order = [at.get(c, -1) for c in rt.columns]
-        for r in rows:
-            rid = str(r[key_at])
-            slot = memo.get(rid)
-            if slot is None:
-                slot = memo[rid] = [None, [[] for _ in range(empty)]]
-            slot[0] = tuple(r[i] if i >= 0 else None for i in order)
-    else:
-        p = next(i for i, part in enumerate(rt.parts) if part.table.name == table_name)
-        order = [at.get(c, -1) for c in rt.part_columns[p]]
-        for r in rows:
-            rid = str(r[key_at])
-            slot = memo.get(rid)
-            if slot is None:
-                slot = memo[rid] = [None, [[] for _ in range(empty)]]
-            slot[1][p].append(tuple(r[i] if i >= 0 else None for i in order))
-    touch(conn, rt.name, (r[key_at] for r in rows), read_back=False)
+    info = conn.info
+    worker: Worker | None = info.get(_WORKER)
+    if worker is not None:
+        key_at = list(columns).index(col)
+        worker.rows(table_name, list(columns), list(rows))
+        touch(conn, rt.name, [r[key_at] for r in rows], read_back=False)
+        return
+    memo = info.setdefault(_MEMO, {})
+    table = 0 if table_name == rt.table.name else 1 + [p.table.name for p in rt.parts].index(table_name)
+    touch(conn, rt.name, digests.keep(memo.setdefault(rt.name, {}), rt.shape, table, columns, rows), read_back=False)
+    kept = info[_KEPT] = info.get(_KEPT, 0) + len(rows)
+    if kept >= WORKER_FROM:
+        worker = info[_WORKER] = Worker(_shapes())
+        for type_name, slots in info.pop(_MEMO).items():
+            worker.slots(type_name, slots)
+
+
+def _shapes() -> dict[str, tuple[digests.Shape, int]]:
+    """Every tracked table: its record type's shape and the table's place in it (0: main)."""
+    return {name: (rt.shape, rt.shape.tables.index(name)) for name, (rt, _col) in _BY_TABLE.items()}
+
+
+def _drop_worker(conn: Connection) -> None:
+    worker = conn.info.pop(_WORKER, None)
+    conn.info.pop(_KEPT, None)
+    if worker is not None:
+        worker.close()
 
 
 class batch_insert:
@@ -298,86 +308,36 @@ event.listen(Engine, "after_execute", _after_execute)
 
 @event.listens_for(Session, "after_begin")
 def _fresh(_session: Session, _tx: Any, conn: Connection) -> None:
+    _drop_worker(conn)
     for key in (_PENDING, _READ, _MEMO, _BULK):
         conn.info.pop(key, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _rolled_back(conn: Connection) -> None:
+    """A rolled-back write's worker has nothing left to digest."""
+    _drop_worker(conn)
 
 
 # --- digests -------------------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray | memoryview):
-        return bytes(value).hex()
-    return str(value)
-
-
-def _dump(names: Sequence[str], row: Sequence[Any], option: int) -> bytes:
-    """A row as JSON with its NULL columns left out (a nullable column added later changes no digest)."""
-    return orjson.dumps({n: v for n, v in zip(names, row, strict=True) if v is not None}, default=_plain, option=option)
-
-
 def digest_of(
     rt: RecordType, rid: str, main: Sequence[Any], children: Sequence[Sequence[Sequence[Any]]], parts: bool = True
 ) -> tuple[str, str]:
-    """(digest, parts) of one record, from its row (columns in `rt.columns` order) and its child
-    rows (each child table's columns in the same sorted order). `parts` holds a 16-bit check per
-    column and per child table, so verification can say where a record changed, not only that it
-    did; verification asks for them only of a record whose digest differs."""
-    norms, options = rt.norms, rt.options
-    if norms[0]:
-        main = _normal(main, norms[0])
-    h = hashlib.sha256(f"{rt.name}\x00{rid}\x00".encode())
-    h.update(_dump(rt.columns, main, options[0]))
-    blobs = []
-    for i, rows in enumerate(children):
-        if not rows:
-            blob = b""
-        else:
-            child_names, child_norms, option = rt.part_columns[i], norms[i + 1], options[i + 1]
-            if child_norms:
-                rows = [_normal(r, child_norms) for r in rows]
-            if len(rows) == 1:
-                blob = _dump(child_names, rows[0], option)
-            else:
-                blob = b"\n".join(sorted([_dump(child_names, r, option) for r in rows]))
-        h.update(b"\x00")
-        h.update(blob)
-        blobs.append(blob)
-    if not parts:
-        return h.hexdigest(), ""
-    crc = zlib.crc32
-    checks = [crc(str(v).encode()) & 0xFFFF for v in main] + [crc(b) & 0xFFFF for b in blobs]
-    return h.hexdigest(), struct.pack(f">{len(checks)}H", *checks).hex()
+    """(digest, column checks) of one record: `digests.digest` for this type."""
+    return digests.digest(rt.shape, rid, main, children, parts)
 
 
-def _normal(row: Sequence[Any], norms: tuple[tuple[int, Callable[[Any], Any]], ...]) -> list[Any]:
-    out = list(row)
-    for i, fn in norms:
-        out[i] = fn(out[i])
-    return out
-
-
-def _as_int(v: Any) -> Any:
-    return v if v is None else int(v)
-
-
-def _as_json(v: Any) -> Any:
-    if isinstance(v, str | bytes):
-        return orjson.loads(v)
-    return getattr(v, "obj", v)  # psycopg binds JSON as a `Json` wrapper around the value
-
-
-def _norms_of(t: Table) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
-    """Per sorted column, how a value is made the same whether bound or read back: booleans as
-    0/1 (SQLite stores integers, PostgreSQL returns booleans), JSON parsed (a string when bound
-    or read from SQLite, an object from PostgreSQL)."""
-    out: list[tuple[int, Callable[[Any], Any]]] = []
+def _norms_of(t: Table) -> digests.Norms:
+    """Per sorted column, how a value is made the same whether bound or read back."""
+    out: list[tuple[int, str]] = []
     for i, name in enumerate(_columns(t)):
         kind = t.c[name].type
         if isinstance(kind, Boolean):
-            out.append((i, _as_int))
+            out.append((i, digests.INT))
         elif isinstance(kind, JSON):
-            out.append((i, _as_json))
+            out.append((i, digests.JSON))
     return tuple(out)
 
 
@@ -436,46 +396,75 @@ def _is_text(t: Table, col: str) -> bool:
 # --- recording at commit -------------------------------------------------------------------------
 
 
-def record_leaf(record_type: str, record_id: str, digest: str) -> bytes:
-    """A leaf of an entry's records tree: type, id and digest joined by NUL bytes (UTF-8)."""
-    return merkle.leaf_hash(f"{record_type}\x00{record_id}\x00{digest}".encode())
+record_leaf = digests.record_leaf
+
+
+RECORD_COLUMNS = ("seq", "n", "record_type", "record_id", "digest", "parts")
 
 
 @dataclass
 class Recorded:
-    """What a transaction bound into its entry: the rows of `audit_records` and their Merkle root."""
+    """What a transaction bound into its entry: the rows of `audit_records` and their Merkle leaves."""
 
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[tuple[int, int, str, str, str, str | None]] = field(default_factory=list)  # RECORD_COLUMNS
+    leaves: list[bytes] = field(default_factory=list)
+
+    def add(self, seq: int, type_name: str, rid: str, digest: str, parts: str | None, leaf: bytes | None) -> None:
+        self.rows.append((seq, len(self.rows), type_name, rid, digest, parts))
+        self.leaves.append(leaf or record_leaf(type_name, rid, digest))
+
+    def extend(self, seq: int, type_name: str, got: Sequence[tuple[str, str, str, bytes]]) -> None:
+        """Rows the digest worker made, already in id order."""
+        n = len(self.rows)
+        self.rows.extend((seq, n + i, type_name, rid, d, p) for i, (rid, d, p, _) in enumerate(got))
+        self.leaves.extend(leaf for *_, leaf in got)
 
     @property
     def root(self) -> str:
-        return merkle.root([record_leaf(r["record_type"], r["record_id"], r["digest"]) for r in self.rows]).hex()
+        return merkle.root(self.leaves).hex()
 
 
 def collect(conn: Connection, seq: int) -> Recorded | None:
-    """The digests of every record this transaction touched, as rows under entry `seq`."""
+    """The digests of every record this transaction touched, as rows under entry `seq`: from the
+    digest worker or the kept rows for records inserted whole, read back for the others."""
     pending = conn.info.pop(_PENDING, None)
     if not pending:
+        _drop_worker(conn)
         return None
-    recorded = Recorded()
-    n = 0
     memo = conn.info.pop(_MEMO, {})
     read = conn.info.pop(_READ, {})
+    from_worker: dict[str, list[tuple[str, str, str, bytes]]] = {}
+    worker: Worker | None = conn.info.get(_WORKER)
+    try:
+        if worker is not None:
+            for type_name, got in worker.finish(read):
+                from_worker.setdefault(type_name, []).extend(got)
+    except WorkerError as exc:
+        raise StateError(f"{exc}: the write is not committed") from exc
+    finally:
+        _drop_worker(conn)
+    recorded = Recorded()
     for type_name in sorted(pending):
         rt = _TYPES[type_name]
         ids = sorted(pending[type_name])
+        got = from_worker.get(type_name, [])
+        if len(got) == len(ids):  # the worker digested every one (an import): its rows, in id order
+            recorded.extend(seq, type_name, got)
+            continue
+        done = {d[0]: d for d in got}
         kept, again = memo.get(type_name, {}), read.get(type_name, set())
-        whole = {i for i in ids if i not in again and i in kept and kept[i][0] is not None}
-        digests = compute(conn, rt, [i for i in ids if i not in whole])
+        whole = {i for i in ids if i not in again and i not in done and i in kept and kept[i][0] is not None}
+        digests_ = compute(conn, rt, [i for i in ids if i not in whole and i not in done])
         for rid in whole:
             main, children = kept[rid]
-            digests[rid] = digest_of(rt, rid, main, children)
+            digests_[rid] = digest_of(rt, rid, main, children)
         for rid in ids:
-            digest, parts = digests.get(rid, (DELETED, None))
-            recorded.rows.append(
-                {"seq": seq, "n": n, "record_type": type_name, "record_id": rid, "digest": digest, "parts": parts}
-            )
-            n += 1
+            hit = done.get(rid)
+            if hit is not None:
+                recorded.add(seq, type_name, rid, hit[1], hit[2], hit[3])
+            else:
+                digest, parts = digests_.get(rid, (DELETED, None))
+                recorded.add(seq, type_name, rid, digest, parts, None)
     return recorded
 
 
