@@ -153,6 +153,10 @@ def test_referral_limit_needs_supervisor_review(world: World, clock: FixedClock)
     assert "referral_limit" in inbox_kinds(world, "sam")
     with ledger.transaction() as s, pytest.raises(AuthError):
         reviews.clear_referral_limit(ledger, s, "alice", lid, "I clear my own referral limit.")
+    # A supervisor of another unit is not the owner's second official (#16).
+    with ledger.transaction() as s, pytest.raises(AuthError, match=r"U-PORT.*belongs to unit U-EOC"):
+        reviews.clear_referral_limit(ledger, s, "zed", lid, "Reviewed from the port; one more is fine.")
+    assert refers(world, lid) == (False, ["LC-REFERRAL-LIMIT"])
     with ledger.transaction() as s:
         reviews.clear_referral_limit(ledger, s, "sam", lid, "Reviewed both interviews; one more is justified.")
     assert refers(world, lid) == (True, [])
@@ -189,7 +193,7 @@ def test_expiry_disables_referral_and_renewal_needs_reassessment(world: World, c
     assert "renewal_requested" in inbox_kinds(world, "sam")
     with ledger.transaction() as s, pytest.raises(AuthError):
         reviews.decide_renewal(ledger, s, "alice", lid, True, "The owner approves her own renewal.")
-    with ledger.transaction() as s, pytest.raises(AuthError):
+    with ledger.transaction() as s, pytest.raises(AuthError, match="belongs to unit U-EOC"):
         reviews.decide_renewal(ledger, s, "zed", lid, True, "Another unit's supervisor tries.")
     with ledger.transaction() as s:
         reviews.decide_renewal(ledger, s, "sam", lid, True, "Reassessment read; the crossings continue.")

@@ -36,6 +36,7 @@ from lookout_ledger.lookouts.common import users_of_official as owners
 from lookout_ledger.lookouts.reviews import record_inspection
 from lookout_ledger.lookouts.state import referral_state
 from lookout_ledger.notifications.service import Notice, notify
+from lookout_ledger.org.models import Official
 
 DEVICE_RULE = "IN-DEVICE-SEARCH"
 RESTRAINT_RULE = "IN-RESTRAINT-REASON"
@@ -313,6 +314,14 @@ def decide_device_search(
         raise LedgerError(f"the device search of inspection {inspection_id} was already {ds.decision}")
     if ds.requested_by == actor.official_id:
         raise AuthError("nobody approves their own device search request")
+    # Unit scope (#16): the same supervisors the request notified and the inbox lists.
+    requester = session.get(Official, ds.requested_by)
+    if requester is None or requester.unit_id != actor.official.unit_id:
+        raise AuthError(
+            f"{username} supervises unit {actor.official.unit_id}; the device search of inspection "
+            f"{inspection_id} was requested in unit {requester.unit_id if requester else 'unknown'}, so only "
+            "a supervisor of that unit can decide it"
+        )
     at = ledger.now()
     hours = _exigent_hours(ledger)
     if ds.exigent and at > ds.requested_at + timedelta(hours=hours):
@@ -482,8 +491,6 @@ def flag_open_inspections(ledger: Ledger, session: Session) -> list[str]:
 def pending_device_searches(session: Session, username: str) -> list[DeviceSearch]:
     """Requests awaiting a decision by a supervisor of the requesters' unit."""
     actor = acting(session, username)
-    from lookout_ledger.org.models import Official
-
     q = (
         select(DeviceSearch)
         .join(Official, Official.id == DeviceSearch.requested_by)

@@ -40,6 +40,7 @@ from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutRevi
 from lookout_ledger.lookouts.placement import LookoutDraft, assess, replace_topics, validate_draft
 from lookout_ledger.lookouts.state import event_state, referral_state
 from lookout_ledger.notifications.service import Notice, notify
+from lookout_ledger.org.models import Official
 from lookout_ledger.people.models import Person
 
 MIN_REASON_CHARS = 15
@@ -208,6 +209,13 @@ def _second_supervisor(ledger: Ledger, session: Session, username: str, lookout:
             "LC-SEPARATION-OF-DUTIES",
             f"{username} owns or placed lookout {lookout.id}; nobody reviews their own lookout ({what}).",
             "ask another supervisor of the owner's unit.",
+        )
+    # Unit scope (#16): a supervisor of another unit is not this owner's second official.
+    owner = session.get(Official, lookout.owner_id)
+    if owner is not None and owner.unit_id != actor.official.unit_id:
+        raise AuthError(
+            f"{username} supervises unit {actor.official.unit_id}; lookout {lookout.id} belongs to unit "
+            f"{owner.unit_id}, so only a supervisor of that unit can {what}"
         )
     return actor
 
@@ -544,8 +552,6 @@ def decide_renewal(
     disabled at expiry refers again) or refuses the owner's renewal, in writing."""
     lookout = get_lookout(session, lookout_id)
     actor = _second_supervisor(ledger, session, username, lookout, "decide a renewal")
-    if username not in supervisors_of(session, lookout.owner_id):
-        raise AuthError(f"{username} does not supervise the unit of lookout {lookout_id}'s owner")
     pending = open_reviews(session, lookout_id, "renewal")
     if not pending:
         raise NotFound(f"lookout {lookout_id} has no renewal waiting for a decision (the owner reassesses first)")
