@@ -391,12 +391,14 @@ def test_unaccepted_transfer_escalates_and_the_new_owner_may_decline(api: Api, w
 
 def test_owner_cannot_leave_the_unit_before_handing_over(api: Api, world: World) -> None:
     lid = placed(api, world)
-    r = api.post("alice", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"})
+    r = api.post("sam", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"})
     assert r.status_code == 409
     refusal = r.json()["refusal"]
     assert refusal["rule"] == "LC-OWNER-DEPARTURE" and lid in refusal["reason"] and refusal["remedy"]
     assert api.post("bob", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"}).status_code == 403
+    assert api.post("alice", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"}).status_code == 403
+    assert api.post("zed", "/api/officials/O-ZED/leave-unit", {"new_unit_id": "U-EOC"}).status_code == 403
     body = {"to_owner_id": "O-BOB", "instructions": "Organiser still unknown; remove once named."}
     assert api.post("alice", f"/api/lookouts/{lid}/transfers", body).status_code == 201
-    r = api.post("alice", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"})
+    r = api.post("sam", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"})
     assert r.status_code == 200 and r.json() == {"official_id": "O-ALICE", "unit_id": "U-PORT"}

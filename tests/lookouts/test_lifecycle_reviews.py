@@ -257,11 +257,24 @@ def test_owner_cannot_leave_unit_with_lookouts_not_handed_over(world: World) -> 
     ledger = world.ledger
     lid = approved(world)
     with ledger.transaction() as s, pytest.raises(Refusal) as info:
-        transfers.leave_unit(ledger, s, "alice", "O-ALICE", "U-PORT")
+        transfers.leave_unit(ledger, s, "sam", "O-ALICE", "U-PORT")
     assert info.value.rule == "LC-OWNER-DEPARTURE" and lid in info.value.reason
     with ledger.transaction() as s:
         transfers.request_transfer(ledger, s, "alice", lid, "O-BOB", "Organiser still unknown; remove once named.")
-        transfers.leave_unit(ledger, s, "alice", "O-ALICE", "U-PORT")
+        transfers.leave_unit(ledger, s, "sam", "O-ALICE", "U-PORT")
+
+
+def test_nobody_moves_their_own_unit(world: World) -> None:
+    """#16: a supervisor who moved himself into another unit could approve that unit's lookouts."""
+    ledger = world.ledger
+    with ledger.transaction() as s, pytest.raises(AuthError, match="may not move themselves"):
+        transfers.leave_unit(ledger, s, "zed", "O-ZED", "U-EOC")
+    with ledger.transaction() as s, pytest.raises(AuthError, match="only a supervisor of unit U-EOC"):
+        transfers.leave_unit(ledger, s, "zed", "O-BOB", "U-PORT")  # another unit's supervisor
+    with ledger.transaction() as s, pytest.raises(AuthError, match="only a supervisor of unit U-EOC"):
+        transfers.leave_unit(ledger, s, "alice", "O-BOB", "U-PORT")  # a teammate without the role
+    with ledger.transaction() as s:
+        assert transfers.leave_unit(ledger, s, "sam", "O-BOB", "U-PORT").unit_id == "U-PORT"
 
 
 def test_live_history_exports_as_lif_lookout_events(world: World, clock: FixedClock) -> None:

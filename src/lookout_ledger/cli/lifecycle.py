@@ -341,7 +341,7 @@ def register(app: typer.Typer) -> None:
         to_unit: str = typer.Option(..., help="Their new unit."),
         now: str | None = typer.Option(None, help=NOW_HELP),
     ) -> None:
-        """End of a detail: move an official to another unit once every lookout they own is handed over or removed."""
+        """End of a detail: move an official (never yourself) to another unit once their lookouts are handed over."""
         _run(
             now,
             "official.leave_unit",

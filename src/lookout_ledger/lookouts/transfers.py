@@ -235,7 +235,8 @@ def cancel_transfer(ledger: Ledger, session: Session, username: str, transfer_id
 
 
 def leave_unit(ledger: Ledger, session: Session, username: str, official_id: str, new_unit_id: str) -> Official:
-    """An official leaves their unit (end of a detail): refused while they own lookouts not handed over.
+    """An official leaves their unit (end of a detail), moved by a supervisor of that unit or an admin,
+    never by themselves: refused while they own lookouts not handed over.
 
     Every lookout they own must be removed or have a transfer pending or accepted; reviewing
     alone is not enough, because a lookout must never be left with an owner who has gone.
@@ -246,10 +247,21 @@ def leave_unit(ledger: Ledger, session: Session, username: str, official_id: str
         raise NotFound(f"official_id: no official {official_id!r}")
     if session.get(Unit, new_unit_id) is None:
         raise NotFound(f"new_unit_id: no unit {new_unit_id!r}")
-    if actor.official_id != official_id and not (
-        actor.user.has_role(Role.SUPERVISOR, Role.ADMIN) and actor.official.unit_id == official.unit_id
+    # Nobody changes their own unit (#16: a supervisor who moved himself could then approve the new
+    # unit's lookouts). A supervisor of the official's present unit, or an admin, moves them.
+    if actor.official_id == official_id:
+        raise AuthError(
+            f"{username} may not move themselves: a supervisor of unit {official.unit_id} or an admin "
+            f"moves official {official_id}"
+        )
+    if not (
+        actor.user.has_role(Role.ADMIN)
+        or (actor.user.has_role(Role.SUPERVISOR) and actor.official.unit_id == official.unit_id)
     ):
-        raise AuthError(f"{username} may not move official {official_id}")
+        raise AuthError(
+            f"{username} may not move official {official_id}: only a supervisor of unit {official.unit_id} "
+            "or an admin can"
+        )
     if new_unit_id == official.unit_id:
         raise LedgerError(f"new_unit_id: {official_id} is already in unit {new_unit_id}")
     owned = list(session.execute(select(Lookout.id).where(Lookout.owner_id == official_id)).scalars())
