@@ -31,7 +31,15 @@ from lookout_ledger.history.crossings import Crossing, CrossingLookout
 from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
 from lookout_ledger.history.lookouts import Lookout, LookoutTopic, normalise_topic
 from lookout_ledger.inspections.live_models import DeviceSearch, InspectionLive
-from lookout_ledger.lookouts.common import Actor, acting, clean_text, clean_topics, refusal, supervisors_of
+from lookout_ledger.lookouts.common import (
+    Actor,
+    acting,
+    clean_text,
+    clean_topics,
+    refusal,
+    require_same_unit,
+    supervisors_of,
+)
 from lookout_ledger.lookouts.common import users_of_official as owners
 from lookout_ledger.lookouts.reviews import record_inspection
 from lookout_ledger.lookouts.state import referral_state
@@ -314,14 +322,8 @@ def decide_device_search(
         raise LedgerError(f"the device search of inspection {inspection_id} was already {ds.decision}")
     if ds.requested_by == actor.official_id:
         raise AuthError("nobody approves their own device search request")
-    # Unit scope (#16): the same supervisors the request notified and the inbox lists.
-    requester = session.get(Official, ds.requested_by)
-    if requester is None or requester.unit_id != actor.official.unit_id:
-        raise AuthError(
-            f"{username} supervises unit {actor.official.unit_id}; the device search of inspection "
-            f"{inspection_id} was requested in unit {requester.unit_id if requester else 'unknown'}, so only "
-            "a supervisor of that unit can decide it"
-        )
+    # The same supervisors the request notified and the inbox lists.
+    require_same_unit(session, actor, ds.requested_by, f"the device search of inspection {inspection_id}", "decide it")
     at = ledger.now()
     hours = _exigent_hours(ledger)
     if ds.exigent and at > ds.requested_at + timedelta(hours=hours):

@@ -27,6 +27,7 @@ from lookout_ledger.lookouts.common import (
     new_id,
     record_decision,
     refusal,
+    require_same_unit,
     users_of_official,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval
@@ -107,11 +108,8 @@ def decide(
             "nobody approves their own request.",
             f"ask another {role} to decide.",
         )
-    owner = session.get(Official, lookout.owner_id)
-    if role == "supervisor" and owner is not None and owner.unit_id != actor.official.unit_id:
-        raise AuthError(
-            f"{username} supervises unit {actor.official.unit_id}; lookout {lookout_id} belongs to unit {owner.unit_id}"
-        )
+    if role == "supervisor":
+        require_same_unit(session, actor, lookout.owner_id, f"lookout {lookout_id}", "approve it")
     require_training(ledger, session, username, "approving a lookout")
     text = clean_text(statement)
     if len(text) < MIN_STATEMENT_CHARS:

@@ -187,6 +187,17 @@ def users_with_role(session: Session, role: Role, unit_id: str | None = None) ->
     return list(session.execute(q.order_by(User.username)).scalars())
 
 
+def require_same_unit(session: Session, actor: Actor, official_id: str, subject: str, what: str) -> None:
+    """Unit scope (#16): the second official of a decision works in the unit of the official it
+    concerns (the lookout's owner, the officer who asked), so no supervisor decides for another unit."""
+    other = session.get(Official, official_id)
+    if other is None or other.unit_id != actor.official.unit_id:
+        raise AuthError(
+            f"{actor.username} supervises unit {actor.official.unit_id}; {subject} belongs to unit "
+            f"{other.unit_id if other else 'unknown'}, so only a supervisor of that unit can {what}"
+        )
+
+
 def supervisors_of(session: Session, official_id: str) -> list[str]:
     official = session.get(Official, official_id)
     if official is None:

@@ -33,6 +33,7 @@ from lookout_ledger.lookouts.common import (
     new_id,
     record_decision,
     refusal,
+    require_same_unit,
     supervisors_of,
     users_of_official,
 )
@@ -40,7 +41,6 @@ from lookout_ledger.lookouts.lifecycle_models import LookoutControl, LookoutRevi
 from lookout_ledger.lookouts.placement import LookoutDraft, assess, replace_topics, validate_draft
 from lookout_ledger.lookouts.state import event_state, referral_state
 from lookout_ledger.notifications.service import Notice, notify
-from lookout_ledger.org.models import Official
 from lookout_ledger.people.models import Person
 
 MIN_REASON_CHARS = 15
@@ -210,13 +210,7 @@ def _second_supervisor(ledger: Ledger, session: Session, username: str, lookout:
             f"{username} owns or placed lookout {lookout.id}; nobody reviews their own lookout ({what}).",
             "ask another supervisor of the owner's unit.",
         )
-    # Unit scope (#16): a supervisor of another unit is not this owner's second official.
-    owner = session.get(Official, lookout.owner_id)
-    if owner is not None and owner.unit_id != actor.official.unit_id:
-        raise AuthError(
-            f"{username} supervises unit {actor.official.unit_id}; lookout {lookout.id} belongs to unit "
-            f"{owner.unit_id}, so only a supervisor of that unit can {what}"
-        )
+    require_same_unit(session, actor, lookout.owner_id, f"lookout {lookout.id}", what)
     return actor
 
 
