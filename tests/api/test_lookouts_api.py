@@ -402,3 +402,53 @@ def test_owner_cannot_leave_the_unit_before_handing_over(api: Api, world: World)
     assert api.post("alice", f"/api/lookouts/{lid}/transfers", body).status_code == 201
     r = api.post("sam", "/api/officials/O-ALICE/leave-unit", {"new_unit_id": "U-PORT"})
     assert r.status_code == 200 and r.json() == {"official_id": "O-ALICE", "unit_id": "U-PORT"}
+
+
+def withdraw(ledger: Ledger, username: str, role: str) -> None:
+    """What `lookout users revoke` does, without an administrator in this small world."""
+    from lookout_ledger.core.auth import UserRole
+
+    with ledger.transaction() as s:
+        s.delete(s.get(UserRole, (username, role)))
+
+
+def test_a_withdrawn_owner_role_stops_every_lifecycle_action_at_the_next_request(
+    api: Api, world: World, ledger: Ledger
+) -> None:
+    """#16 item 2: with lookout_owner withdrawn, the owner's own session could still keep, modify,
+    disable, enable, renew, transfer and remove (7 of 7). The check is the capability's, per request."""
+    lid = placed(api, world)
+    approve(api, lid)
+    assert api.post(
+        "alice", f"/api/lookouts/{lid}/disable", {"reason": "Pausing while the case is reviewed."}
+    ).is_success
+    withdraw(ledger, "alice", "lookout_owner")
+    later = (ledger.now() + timedelta(days=30)).isoformat()
+    attempts = {
+        "keep": {"reason": "Organiser still unknown after interview.", "still_sought": ["Organiser"]},
+        "modify": {"reason": "Adding the vehicle registration we found.", "basis": draft(world)["basis"]},
+        "enable": {"reason": "Case review done; still needed."},
+        "disable": {"reason": "Pausing while the case is reviewed."},
+        "renew": {"reassessment": "Reassessed: still organising crossings.", "expires_at": later},
+        "transfers": {"to_owner_id": "O-BOB", "instructions": "Handing over: the case moved to Bob's desk."},
+        "remove": {"reason": "No longer needed after the interview."},
+    }
+    before = api.get("sam", f"/api/lookouts/{lid}").json()["timeline"]
+    for action, body in attempts.items():
+        r = api.post("alice", f"/api/lookouts/{lid}/{action}", body)
+        assert r.status_code == 403, (action, r.status_code, r.text)
+        assert "lookout_owner" in r.json()["error"], action
+    assert api.get("sam", f"/api/lookouts/{lid}").json()["timeline"] == before
+    # The supervisor of the owner's unit still may act on it, as before.
+    assert api.post("sam", f"/api/lookouts/{lid}/remove", {"reason": "Owner reassigned; no longer needed."}).is_success
+
+
+def test_a_new_owner_without_the_owner_role_cannot_accept_a_transfer(api: Api, world: World, ledger: Ledger) -> None:
+    lid = placed(api, world)
+    r = api.post(
+        "alice", f"/api/lookouts/{lid}/transfers", {"to_owner_id": "O-BOB", "instructions": "Take over the case file."}
+    )
+    assert r.status_code == 201, r.text
+    withdraw(ledger, "bob", "lookout_owner")
+    r = api.post("bob", f"/api/transfers/{r.json()['id']}/accept")
+    assert r.status_code == 403 and "lookout_owner" in r.json()["error"]

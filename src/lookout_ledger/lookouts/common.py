@@ -205,6 +205,30 @@ def supervisors_of(session: Session, official_id: str) -> list[str]:
     return users_with_role(session, Role.SUPERVISOR, official.unit_id)
 
 
+def owner_or_supervisor(
+    session: Session, username: str, lookout: Lookout, what: str, *, supervisor: bool = True
+) -> Actor:
+    """The one check for changing a lookout: its owner, acting in the role lookout_owner, or (where
+    `supervisor`) a supervisor of the owner's unit. Roles are read from the database in this
+    transaction, so a withdrawn role stops working at the next request (#16 item 2: owning a
+    lookout is not enough once the role that made one an owner is gone)."""
+    actor = acting(session, username)
+    is_owner = actor.official_id == lookout.owner_id
+    if is_owner and actor.user.has_role(Role.LOOKOUT_OWNER):
+        return actor
+    if supervisor and actor.user.has_role(Role.SUPERVISOR) and username in supervisors_of(session, lookout.owner_id):
+        return actor
+    who = f"the owner {lookout.owner_id}, holding the role lookout_owner"
+    if supervisor:
+        who += ", or a supervisor of the owner's unit"
+    why = (
+        f"{username} acts as the owner but no longer holds the role lookout_owner"
+        if is_owner
+        else f"{username} acts as {actor.official_id}"
+    )
+    raise AuthError(f"only {who} may {what} lookout {lookout.id}; {why}")
+
+
 def clean_text(value: str | None) -> str:
     return " ".join((value or "").split())
 

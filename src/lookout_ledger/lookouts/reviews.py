@@ -31,6 +31,7 @@ from lookout_ledger.lookouts.common import (
     get_control,
     get_lookout,
     new_id,
+    owner_or_supervisor,
     record_decision,
     refusal,
     require_same_unit,
@@ -51,13 +52,6 @@ def _reason(text: str | None, field: str = "reason") -> str:
     if len(value) < MIN_REASON_CHARS:
         raise LedgerError(f"{field}: state the reason in at least {MIN_REASON_CHARS} characters")
     return value
-
-
-def _owner(session: Session, username: str, lookout: Lookout) -> Actor:
-    actor = acting(session, username)
-    if actor.official_id != lookout.owner_id:
-        raise AuthError(f"{username} acts as {actor.official_id}; only the owner {lookout.owner_id} may do this")
-    return actor
 
 
 def _removed(session: Session, lookout_id: str) -> bool:
@@ -282,7 +276,7 @@ def keep(
 ) -> LookoutEvent:
     """The owner keeps the lookout after an inspection: a new reason and what is still sought."""
     lookout = get_lookout(session, lookout_id)
-    actor = _owner(session, username, lookout)
+    actor = owner_or_supervisor(session, username, lookout, "keep", supervisor=False)
     get_control(session, lookout_id)
     if _removed(session, lookout_id):
         raise LedgerError(f"lookout {lookout_id} was removed")
@@ -339,7 +333,7 @@ def modify(
 ) -> LookoutEvent:
     """Change what the lookout says. The result must meet the placement standard and is approved again."""
     lookout = get_lookout(session, lookout_id)
-    actor = _owner(session, username, lookout)
+    actor = owner_or_supervisor(session, username, lookout, "modify", supervisor=False)
     control = get_control(session, lookout_id)
     if _removed(session, lookout_id):
         raise LedgerError(f"lookout {lookout_id} was removed")
@@ -433,10 +427,7 @@ def modify(
 def remove(ledger: Ledger, session: Session, username: str, lookout_id: str, reason: str) -> LookoutEvent:
     """Remove a lookout for good: no more referrals; open reviews close and pending transfers are cancelled."""
     lookout = get_lookout(session, lookout_id)
-    actor = acting(session, username)
-    is_supervisor = actor.user.has_role(Role.SUPERVISOR) and username in supervisors_of(session, lookout.owner_id)
-    if actor.official_id != lookout.owner_id and not is_supervisor:
-        raise AuthError(f"only the owner {lookout.owner_id} or their supervisor may remove lookout {lookout_id}")
+    actor = owner_or_supervisor(session, username, lookout, "remove")
     if _removed(session, lookout_id):
         raise LedgerError(f"lookout {lookout_id} was already removed")
     text = _reason(reason)
@@ -472,7 +463,7 @@ def renew(
     expiry that takes effect only when a supervisor of the owner's unit approves it (LC-EXPIRY: renewal is
     a supervisor's decision after the owner's reassessment)."""
     lookout = get_lookout(session, lookout_id)
-    actor = _owner(session, username, lookout)
+    actor = owner_or_supervisor(session, username, lookout, "renew", supervisor=False)
     control = get_control(session, lookout_id)
     if _removed(session, lookout_id):
         raise LedgerError(f"lookout {lookout_id} was removed")
@@ -602,9 +593,7 @@ def decide_renewal(
 def disable_referral(ledger: Ledger, session: Session, username: str, lookout_id: str, reason: str) -> LookoutEvent:
     """Stop referrals without removing the lookout (owner or their supervisor)."""
     lookout = get_lookout(session, lookout_id)
-    actor = acting(session, username)
-    if actor.official_id != lookout.owner_id and username not in supervisors_of(session, lookout.owner_id):
-        raise AuthError(f"only the owner {lookout.owner_id} or their supervisor may disable lookout {lookout_id}")
+    actor = owner_or_supervisor(session, username, lookout, "disable")
     if _removed(session, lookout_id) or _referral_disabled(session, lookout_id):
         raise LedgerError(f"lookout {lookout_id} is already removed or disabled")
     text = _reason(reason)
@@ -629,7 +618,7 @@ def disable_referral(ledger: Ledger, session: Session, username: str, lookout_id
 def enable_referral(ledger: Ledger, session: Session, username: str, lookout_id: str, reason: str) -> LookoutEvent:
     """Re-enable a disabled lookout; refused while a post-inspection review is open (decide it instead)."""
     lookout = get_lookout(session, lookout_id)
-    actor = _owner(session, username, lookout)
+    actor = owner_or_supervisor(session, username, lookout, "re-enable", supervisor=False)
     get_control(session, lookout_id)
     if not _referral_disabled(session, lookout_id) or _removed(session, lookout_id):
         raise LedgerError(f"lookout {lookout_id} is not disabled (or was removed)")

@@ -27,9 +27,9 @@ from lookout_ledger.lookouts.common import (
     get_control,
     get_lookout,
     new_id,
+    owner_or_supervisor,
     record_decision,
     refusal,
-    supervisors_of,
     users_of_official,
 )
 from lookout_ledger.lookouts.lifecycle_models import LookoutTransfer
@@ -64,9 +64,7 @@ def request_transfer(
     """Ask `to_owner_id` to take over a lookout; the owner (or their supervisor) asks, with instructions."""
     lookout = get_lookout(session, lookout_id)
     get_control(session, lookout_id)
-    actor = acting(session, username)
-    if actor.official_id != lookout.owner_id and username not in supervisors_of(session, lookout.owner_id):
-        raise AuthError(f"only the owner {lookout.owner_id} or their supervisor may transfer lookout {lookout_id}")
+    owner_or_supervisor(session, username, lookout, "transfer")
     if _removed_ids(session, [lookout_id]):
         raise LedgerError(f"lookout {lookout_id} was removed; there is nothing to transfer")
     target = session.get(Official, to_owner_id)
@@ -139,6 +137,8 @@ def accept_transfer(ledger: Ledger, session: Session, username: str, transfer_id
     actor = acting(session, username)
     if actor.official_id != transfer.to_owner_id:
         raise AuthError(f"only {transfer.to_owner_id}, the new owner, may accept transfer {transfer_id}")
+    if not actor.user.has_role(Role.LOOKOUT_OWNER):
+        raise AuthError(f"{username} needs the role lookout_owner to accept transfer {transfer_id} and own its lookout")
     if transfer.status != "pending":
         raise LedgerError(f"transfer {transfer_id} is {transfer.status}, not pending")
     lookout = get_lookout(session, transfer.lookout_id)
