@@ -110,3 +110,62 @@ def test_disclosure_through_the_api(sqlite_ledger: Ledger, sink: tuple[Sink, int
     assert [e["id"] for e in log] == [sent["disclosure_id"]] and log[0]["content_digest"] == sent["content_digest"]
     assert api.get("lia", "/api/disclosures/remediation").json()["progress"]["disclosures"] == 0
     assert api.get("adm", "/api/disclosures/log").status_code == 403
+
+
+def _record(api: Api, data: bytes, name: str, declared: str = "application/pdf") -> Any:
+    return api.post(
+        "lia",
+        "/api/disclosures/requests",
+        {
+            "unit_id": "U-FOB",
+            "agency_id": AGENCY,
+            "sender_name": "Lic. Ana Ejemplo Ficticia",
+            "sent_on": "2018-12-30",
+            "asked": "Identity of the travellers named in the letter",
+            "document_base64": base64.b64encode(data).decode(),
+            "document_name": name,
+            "document_type": declared,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"<script>fetch('/api/disclosures/drafts')</script>",
+        b"\xef\xbb\xbf  <!DOCTYPE html><html><body>letter</body></html>",
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        b"alert(document.cookie); // see <a href='javascript:x'>",
+        b"PK\x03\x04 an office file with macros",
+    ],
+)
+def test_an_upload_that_could_run_in_a_browser_is_refused_and_nothing_is_written(
+    sqlite_ledger: Ledger, payload: bytes
+) -> None:
+    """#16 item 1: a request's document served as text/javascript passed `script-src 'self'`."""
+    build_world(sqlite_ledger)
+    api = Api(sqlite_ledger)
+    before = api.get("lia", "/api/disclosures/requests").json()
+    r = _record(api, payload, "letter.js", "text/javascript")
+    assert r.status_code == 400 and r.json()["error"].startswith("document: the file must be a PDF"), r.text
+    assert api.get("lia", "/api/disclosures/requests").json() == before
+
+
+def test_a_document_is_served_only_as_a_sandboxed_download(sqlite_ledger: Ledger) -> None:
+    build_world(sqlite_ledger)
+    api = Api(sqlite_ledger)
+    # A PDF declared as script is stored as what it is; the declared type is ignored.
+    rid = _record(api, REQUEST_PDF, "Запрос №5 «срочно».pdf", "text/javascript").json()["id"]
+    doc = api.get("ace", f"/api/disclosures/requests/{rid}/document")
+    assert doc.status_code == 200 and doc.content == REQUEST_PDF
+    assert doc.headers["content-type"] == "application/octet-stream"
+    assert doc.headers["x-content-type-options"] == "nosniff"
+    assert doc.headers.get_list("content-security-policy") == ["sandbox; default-src 'none'; frame-ancestors 'none'"]
+    disposition = doc.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="')  # a non-Latin-1 name no longer gives HTTP 500
+    assert "filename*=UTF-8''%D0%97%D0%B0%D0%BF%D1%80%D0%BE%D1%81%20%E2%84%965" in disposition
+    # A plain-text e-mail is accepted as text; a path in the name is dropped.
+    mail = "From: enlace@inm.example\n\nSolicitud de información.\n".encode()
+    rid = _record(api, mail, "../../mail.txt").json()["id"]
+    doc = api.get("lia", f"/api/disclosures/requests/{rid}/document")
+    assert doc.headers["content-disposition"] == 'attachment; filename="mail.txt"'

@@ -41,10 +41,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Serve `app` on a free local port until the block ends; yields its base URL."""
+def serve(app: FastAPI, **transport: object) -> Iterator[str]:
+    """Serve `app` on a free local port until the block ends; yields its base URL. `transport`
+    takes the options of `lookout serve` (proxy headers, TLS), through the same configuration."""
+    from lookout_ledger.cli.web import server_config
+
     port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(server_config(app, port=port, log_level="warning", **transport))  # type: ignore[arg-type]
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -53,7 +56,7 @@ def serve(app: FastAPI) -> Iterator[str]:
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if transport.get('tls_cert') else 'http'}://127.0.0.1:{port}"
     finally:
         srv.should_exit = True
         thread.join(timeout=10)

@@ -26,6 +26,7 @@ from lookout_ledger.disclosures.drafts import DraftInput
 from lookout_ledger.disclosures.log import log_entries
 from lookout_ledger.disclosures.requests import RequestInput
 from lookout_ledger.http.deps import Principal, ledger_of, requires
+from lookout_ledger.http.downloads import attachment
 from lookout_ledger.oversight import remediation
 
 router = APIRouter(prefix="/api/disclosures", tags=["foreign disclosures"])
@@ -50,7 +51,9 @@ class RequestBody(BaseModel):
     asked: str
     document_base64: str | None = Field(None, description="The written request, base64")
     document_name: str | None = None
-    document_type: str = "application/pdf"
+    document_type: str | None = Field(
+        None, description="Ignored: the ledger finds the type from the content (PDF, PNG, JPEG, TIFF or UTF-8 text)"
+    )
     exigency: str | None = None
     agreement_id: str | None = None
 
@@ -111,17 +114,15 @@ def post_request(request: Request, body: RequestBody, p: Principal = Depends(LIA
     except (ValueError, binascii.Error) as exc:
         raise LedgerError(f"sent_on or document_base64: {exc}") from None
     inp = RequestInput(
-        body.unit_id,
-        body.agency_id,
-        body.sender_name,
-        sent_on,
-        body.asked,
-        None,
-        data,
-        body.document_name,
-        body.document_type,
-        body.exigency,
-        body.agreement_id,
+        unit_id=body.unit_id,
+        agency_id=body.agency_id,
+        sender_name=body.sender_name,
+        sent_on=sent_on,
+        asked=body.asked,
+        document=data,
+        document_name=body.document_name,
+        exigency=body.exigency,
+        agreement_id=body.agreement_id,
     )
     fr = _do(request, p, "request", lambda ledger, s: requests.record_request(ledger, s, p.username, inp))
     return {"id": fr.id, "written": fr.written}
@@ -129,10 +130,10 @@ def post_request(request: Request, body: RequestBody, p: Principal = Depends(LIA
 
 @router.get("/requests/{request_id}/document", summary="The request's document (the view is recorded)")
 def get_document(request: Request, request_id: str, p: Principal = Depends(ANYONE)) -> Response:
-    name, media, data = _do(
+    name, _media, data = _do(
         request, p, "open", lambda ledger, s: requests.open_document(ledger, s, p.username, request_id)
     )
-    return Response(data, media_type=media, headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return attachment(data, name)
 
 
 @router.post("/drafts", summary="Draft a disclosure")
@@ -195,9 +196,7 @@ def post_send(request: Request, draft_id: str, body: SendBody, p: Principal = De
 @router.get("/drafts/{draft_id}/package", summary="The encrypted package as sent")
 def get_package(request: Request, draft_id: str, p: Principal = Depends(ANYONE)) -> Response:
     name, pdf = _do(request, p, "package", lambda ledger, s: sending.stored_package(ledger, s, p.username, draft_id))
-    return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(pdf, name, "application/pdf")
 
 
 @router.post("/drafts/{draft_id}/withdraw", summary="Withdraw a draft (its author only)")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
+from lookout_ledger.core.filetypes import document_type, safe_filename
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.common import MIN_STATEMENT_CHARS, acting, refusal, same_role, text_field
@@ -220,20 +221,23 @@ class RequestInput:
     asked: str
     received_at: datetime | None = None
     document: bytes | None = None
-    document_name: str | None = None
-    document_type: str = "application/pdf"
+    document_name: str | None = None  # the type is found from the content (core.filetypes)
     exigency: str | None = None  # set only for an oral request taken under exigent circumstances
     agreement_id: str | None = None
 
 
-def _seal_document(ledger: Ledger, data: bytes) -> tuple[str, str]:
+def _seal_document(ledger: Ledger, fr: ForeignRequest, data: bytes, name: str | None) -> None:
+    """Check the upload by its content (the uploader's type is a claim) and seal it on the request."""
     if not data:
         raise LedgerError("document: the request's document is empty")
     if len(data) > MAX_DOCUMENT_BYTES:
         raise LedgerError(f"document: larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+    media = document_type(data)
     token = ledger.keyring.encrypt(base64.b64encode(data).decode("ascii"), DOCUMENT_CONTEXT)
     assert token is not None
-    return hashlib.sha256(data).hexdigest(), token
+    fr.document_digest, fr.document_enc = hashlib.sha256(data).hexdigest(), token
+    fr.document_name = text_field(safe_filename(name, "request"), "document name")
+    fr.document_type = media
 
 
 def record_request(ledger: Ledger, session: Session, username: str, req: RequestInput) -> ForeignRequest:
@@ -281,9 +285,7 @@ def record_request(ledger: Ledger, session: Session, username: str, req: Request
     )
     if written:
         assert req.document is not None
-        fr.document_digest, fr.document_enc = _seal_document(ledger, req.document)
-        fr.document_name = text_field(req.document_name or "request.pdf", "document name")
-        fr.document_type = req.document_type
+        _seal_document(ledger, fr, req.document, req.document_name)
         fr.written_received_at = received
     else:
         fr.written_due_at = received + timedelta(days=int(ledger.policy.param("exigent_request_days", 3)))
@@ -313,8 +315,7 @@ def record_written_form(
     if fr.written:
         raise LedgerError(f"request {request_id} already has its written form")
     now = ledger.now()
-    fr.document_digest, fr.document_enc = _seal_document(ledger, document)
-    fr.document_name = text_field(document_name, "document name")
+    _seal_document(ledger, fr, document, document_name)
     fr.written = True
     fr.written_received_at = now
     on_time = fr.written_due_at is None or now <= fr.written_due_at

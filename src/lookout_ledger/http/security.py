@@ -49,6 +49,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
+HSTS = "max-age=63072000; includeSubDomains"
 SAFE_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
@@ -124,7 +125,10 @@ def clear_cookie(response: Response, request: Request, name: str) -> None:
 
 class SafeHeadersMiddleware:
     """Adds the safe headers to every response, and `Cache-Control: no-store` to everything but
-    static files: pages and API answers can show personal data and must not sit in a cache."""
+    static files: pages and API answers can show personal data and must not sit in a cache.
+    A response that sets one of them itself (a download's sandboxing CSP) keeps its own, which
+    is stricter. Over HTTPS (directly, or behind a trusted proxy that says so) browsers are told
+    to use nothing else (HSTS)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -134,12 +138,17 @@ class SafeHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         static = scope.get("path", "").startswith("/static/")
+        https = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                own = {k.lower() for k, _ in headers}
                 for name, value in SAFE_HEADERS.items():
-                    headers.append((name.encode(), value.encode()))
+                    if name.encode() not in own:
+                        headers.append((name.encode(), value.encode()))
+                if https:
+                    headers.append((b"strict-transport-security", HSTS.encode()))
                 headers.append((b"cache-control", b"public, max-age=3600" if static else b"no-store"))
                 message["headers"] = headers
             await send(message)

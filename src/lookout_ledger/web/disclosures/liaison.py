@@ -28,6 +28,7 @@ from lookout_ledger.disclosures.drafts import DRAFT_ACTIONS, DraftInput
 from lookout_ledger.disclosures.requests import MAX_DOCUMENT_BYTES, RequestInput
 from lookout_ledger.disclosures.workflow_models import DISCLOSABLE_FIELDS, SEND_CHANNELS, STATUTORY_PURPOSES
 from lookout_ledger.http.deps import Principal, ledger_of, requires
+from lookout_ledger.http.downloads import attachment
 from lookout_ledger.org.models import Official
 from lookout_ledger.web.disclosures.rendering import page
 
@@ -127,14 +128,12 @@ async def record_request_page(
         return _requests_page(request, p, {"error": f"sent_on: {exc}", "form": form}, 400)
     data: bytes | None = None
     name: str | None = None
-    media = "application/pdf"
     if kind == "written":
         data = await document.read(MAX_DOCUMENT_BYTES + 1) if document is not None else b""
         if not data:
             error = "document: a written request needs its document attached (or choose an exigent oral request)"
             return _requests_page(request, p, {"error": error, "form": form}, 400)
         name = document.filename if document is not None else None
-        media = (document.content_type if document is not None else None) or "application/octet-stream"
     elif kind != "oral":
         return _requests_page(request, p, {"error": f"kind: expected written or oral, got {kind!r}", "form": form}, 400)
     inp = RequestInput(
@@ -145,7 +144,6 @@ async def record_request_page(
         asked=asked,
         document=data,
         document_name=name,
-        document_type=media,
         exigency=exigency if kind == "oral" else None,
         agreement_id=agreement_id.strip() or None,
     )
@@ -302,9 +300,7 @@ def package_download(request: Request, draft_id: str, p: Principal = Depends(PAC
     name, pdf = perform(
         ledger, p.username, "package", lambda s: sending.stored_package(ledger, s, p.username, draft_id)
     )
-    return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(pdf, name, "application/pdf")
 
 
 def _withdraw(ledger: Ledger, s: Session, username: str, draft_id: str, reason: str) -> bool:

@@ -23,6 +23,7 @@ from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.core.timefmt import parse_field_instant as when
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
+from lookout_ledger.http.downloads import attachment
 from lookout_ledger.people.models import Person
 from lookout_ledger.records import keeping
 from lookout_ledger.records.archive_models import Disposition, LegalHold, RecordImport
@@ -214,11 +215,7 @@ def officer_request(
     except LedgerError as exc:
         return _desk(request, p, error=str(exc))
     if format == "pdf":
-        return Response(
-            pkg.pdf(),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{pkg.request_id}.pdf"'},
-        )
+        return attachment(pkg.pdf(), f"{pkg.request_id}.pdf", "application/pdf")
     return HTMLResponse(pkg.html)
 
 
