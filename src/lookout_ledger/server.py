@@ -37,6 +37,7 @@ from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.http.deps import CsrfRejected, Forbidden, NotSignedIn, csrf_guard, is_api
 from lookout_ledger.http.security import SafeHeadersMiddleware, SessionSigner
+from lookout_ledger.http.throttle import SigninThrottle
 from lookout_ledger.jobs import sweep_forever, sweep_interval
 from lookout_ledger.oversight.audit_cache import AuditCache
 from lookout_ledger.screening.service import warm_index
@@ -64,6 +65,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.state.signer = SessionSigner(ledger.keyring.session_key)
     app.state.templates = make_templates()
     app.state.audit_cache = AuditCache()
+    app.state.signin_throttle = SigninThrottle(slots=max(1, (os.cpu_count() or 2) - 1))
     app.add_middleware(SafeHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (

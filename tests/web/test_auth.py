@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
+from sqlalchemy import select
 
+from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.http.security import SESSION_COOKIE, SESSION_MAX_AGE
+from lookout_ledger.http.throttle import SigninThrottle
 from support.web_scenario import PASSWORD, audit_actions, sign_in, signin_token
 
 
@@ -126,3 +130,49 @@ def test_api_sign_out_ends_the_session_too(client: TestClient) -> None:
     assert client.delete("/api/session", headers={"X-CSRF-Token": token}).status_code == 204
     client.cookies.set(SESSION_COOKIE, copied)
     assert client.get("/api/inbox").status_code == 401
+
+
+def _api_signin(client: TestClient, username: str, password: str) -> object:
+    return client.post("/api/session", json={"username": username, "password": password})
+
+
+def test_sign_in_is_throttled_per_account_with_retry_after(lite_client: TestClient, lite_ledger: Ledger) -> None:
+    """#16 item 5: 40 wrong passwords then the right one used to succeed."""
+    clock = [5000.0]
+    lite_client.app.state.signin_throttle = SigninThrottle(per_account=5, base_delay=30, clock=lambda: clock[0])
+    for _ in range(5):
+        assert _api_signin(lite_client, "auditor", "not the password at all").status_code == 401
+    logged = len(audit_actions(lite_ledger))
+    for password in ("still not the password", PASSWORD):
+        r = _api_signin(lite_client, "auditor", password)
+        assert r.status_code == 429 and r.headers["retry-after"] == "31", r.text
+        assert r.json()["retry_after"] == 31 and "Too many failed sign-ins" in r.json()["error"]
+    assert len(audit_actions(lite_ledger)) == logged  # a refused attempt writes nothing
+    page = lite_client.post(
+        "/signin", data={"username": "auditor", "password": PASSWORD, "csrf_token": signin_token(lite_client)}
+    )
+    assert page.status_code == 429 and page.headers["retry-after"] == "31"
+    assert "Too many failed sign-ins" in page.text
+    clock[0] += 31
+    assert _api_signin(lite_client, "auditor", PASSWORD).status_code == 200
+
+
+def test_a_failed_sign_in_keeps_a_keyed_digest_not_the_typed_name(lite_client: TestClient, lite_ledger: Ledger) -> None:
+    """#16 item 4: the typed user name (once, a password) stayed in the log in clear."""
+    typed = "correct-horse-typed-in-the-wrong-box"
+    assert _api_signin(lite_client, typed, "whatever it was").status_code == 401
+    with lite_ledger.reading() as s:
+        entries = s.execute(select(AuditEntry).where(AuditEntry.action == "session.sign_in_failed")).scalars().all()
+    assert entries
+    assert all(typed not in e.detail for e in entries)
+    expected = lite_ledger.keyring.blind_index(typed.lower(), "audit.sign_in_username")
+    assert json.loads(entries[-1].detail)["username_digest"] == expected  # an auditor can still test a suspected name
+
+
+def test_sign_in_answers_busy_when_no_argon2_slot_is_free(lite_client: TestClient) -> None:
+    throttle = SigninThrottle(slots=1, slot_wait=0.01)
+    lite_client.app.state.signin_throttle = throttle
+    with throttle.argon2_slot():
+        r = _api_signin(lite_client, "auditor", PASSWORD)
+    assert r.status_code == 503 and r.headers["retry-after"] == "5"
+    assert _api_signin(lite_client, "auditor", PASSWORD).status_code == 200

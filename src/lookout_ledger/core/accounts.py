@@ -16,14 +16,24 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from lookout_ledger.core import state
-from lookout_ledger.core.auth import Role, User, UserRole, WebSession, add_user, hash_password, session_hash
+from lookout_ledger.core import passwords, state
+from lookout_ledger.core.auth import (
+    Role,
+    User,
+    UserRole,
+    WebSession,
+    add_user,
+    authenticate,
+    hash_password,
+    session_hash,
+)
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.types import Instant
 
 CLI_TOKEN_HOURS = 12
+SESSION_HANDLE = 16  # hex digits of a session's hash that name it on the sessions page
 TOKEN_PREFIX = "llt_"  # noqa: S105  (a prefix that makes leaked tokens findable, not a secret)
 
 
@@ -87,6 +97,8 @@ def bootstrap(
             "a system of record starts with two administrators, because every role grant needs a second one",
             "name two: lookout init --admin NAME --admin OTHER (or create a simulation with --simulation)",
         )
+    for n, p in admins:
+        passwords.check(p, username=n, field=f"password for {n}")
     roles = [Role.ADMIN, *(extra_roles or [])]
     return [add_user(session, username=n, password=p, roles=roles, at=at) for n, p in admins]
 
@@ -107,6 +119,7 @@ def add_account(
     require_admin(session, admin)
     if not roles:
         raise LedgerError("--role: a user needs at least one role")
+    passwords.check(password, username=username, display_name=display_name or "")
     user = User(
         username=username,
         display_name=display_name or username,
@@ -230,6 +243,48 @@ def deactivate(session: Session, admin: str, username: str, *, at: datetime) -> 
     for ws in session.execute(select(WebSession).where(WebSession.username == username, WebSession.ended_at.is_(None))):
         ws[0].ended_at = at
     session.flush()
+
+
+def change_password(
+    session: Session, username: str, current: str, new: str, *, at: datetime, keep_sid_hash: str | None = None
+) -> int:
+    """A user changes their own password, proving the current one; every other session and token
+    of theirs ends (a thief who had the old password is signed out). Returns how many ended."""
+    user = authenticate(session, username, current)
+    if new == current:
+        raise LedgerError("new password: it is the same as the current one")
+    passwords.check(new, username=username, display_name=user.display_name, field="new password")
+    user.password_hash = hash_password(new)
+    ended = 0
+    rows = session.execute(select(WebSession).where(WebSession.username == username, WebSession.ended_at.is_(None)))
+    for (ws,) in rows:
+        if ws.id_hash != keep_sid_hash:
+            ws.ended_at = at
+            ended += 1
+    session.flush()
+    return ended
+
+
+def list_sessions(session: Session, username: str, *, at: datetime) -> list[WebSession]:
+    """The user's sessions that have not ended (a command-line token until it expires), newest first."""
+    q = (
+        select(WebSession)
+        .where(WebSession.username == username, WebSession.ended_at.is_(None))
+        .order_by(WebSession.started_at.desc())
+    )
+    return [ws for ws in session.execute(q).scalars() if ws.expires_at is None or ws.expires_at > at]
+
+
+def end_session(session: Session, username: str, handle: str, *, at: datetime) -> WebSession:
+    """End one of one's own sessions by its handle (the first 16 hex digits of its hash)."""
+    if len(handle) != SESSION_HANDLE or not all(c in "0123456789abcdef" for c in handle):
+        raise LedgerError(f"session: a handle is {SESSION_HANDLE} hexadecimal digits")
+    for ws in list_sessions(session, username, at=at):
+        if ws.id_hash.startswith(handle):
+            ws.ended_at = at
+            session.flush()
+            return ws
+    raise NotFound(f"session: you have no open session {handle}")
 
 
 # --- tokens -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from lookout_ledger.core import state
 from lookout_ledger.core.db import Base, table_of
 from lookout_ledger.core.errors import AuthError, LedgerError
+from lookout_ledger.core.passwords import MAX_LENGTH, MIN_LENGTH
 from lookout_ledger.core.types import Instant
 
 
@@ -103,8 +104,10 @@ def parse_roles(names: list[str]) -> list[Role]:
 
 
 def hash_password(password: str) -> str:
-    if len(password) < 8:
-        raise LedgerError("a password needs at least 8 characters")
+    """The Argon2id hash. Only the length is checked here (every password, the demo's and the
+    tests' too); the accounts a person sets go through the whole policy (`core/passwords.py`)."""
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        raise LedgerError(f"password: between {MIN_LENGTH} and {MAX_LENGTH} characters")
     return _hasher.hash(password)
 
 

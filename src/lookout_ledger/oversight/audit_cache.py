@@ -29,7 +29,13 @@ from lookout_ledger.oversight.audit import AuditResult, run_audit
 # Entries that record someone reading or signing in, never a change to the records the audit
 # evaluates. Skipping them in the key means a sign-in or a logged SPII read does not throw away
 # an audit that took seconds to compute.
-NON_WRITING_ACTIONS = ("session.sign_in", "session.sign_in_failed", "session.sign_out", "person.read")
+NON_WRITING_ACTIONS = (
+    "session.sign_in",
+    "session.sign_in_failed",
+    "session.sign_in_throttled",
+    "session.sign_out",
+    "person.read",
+)
 
 
 def audit_head(session: Session) -> tuple[int, str]:

@@ -31,12 +31,15 @@ from lookout_ledger.http.security import (
     clear_cookie,
     set_cookie,
 )
+from lookout_ledger.http.throttle import Busy, SigninThrottle
 from lookout_ledger.web.render import page
 
 router = APIRouter()
 api_router = APIRouter(prefix="/api", tags=["session"])
 
 SIGNIN_FAILED = "Unknown user or wrong password."
+SIGNIN_THROTTLED = "Too many failed sign-ins for this user name or from this address."
+SIGNIN_BUSY = "Sign-in is busy; try again in a few seconds."
 MAX_USERNAME = 100
 
 
@@ -47,23 +50,53 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-def _sign_in(request: Request, username: str, password: str) -> tuple[str, SessionData] | None:
+class SigninRefused(Exception):
+    """A sign-in that did not happen: wrong credentials (401), throttled (429) or busy (503)."""
+
+    def __init__(self, message: str, status: int, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.status, self.retry_after = message, status, retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+
+
+def throttle_of(request: Request) -> SigninThrottle:
+    return request.app.state.signin_throttle
+
+
+def _sign_in(request: Request, username: str, password: str) -> tuple[str, SessionData]:
+    """A new session, or SigninRefused. A throttled attempt costs no Argon2 and no log entry."""
     ledger = ledger_of(request)
+    throttle = throttle_of(request)
     username = username.strip()[:MAX_USERNAME]
-    with ledger.transaction() as s:
-        try:
+    address = request.client.host if request.client else None
+    wait = throttle.retry_after(username, address)
+    if wait is not None:
+        raise SigninRefused(f"{SIGNIN_THROTTLED} Try again in {wait} seconds.", 429, wait)
+    # Who failed is kept as a keyed digest: a typed user name is sometimes a password (#16 item 4).
+    digest = ledger.keyring.blind_index(username.lower(), "audit.sign_in_username")
+    try:
+        with throttle.argon2_slot(), ledger.transaction() as s:
             user = authenticate(s, username, password)
-        except AuthError:
-            ledger.audit(s, "anonymous", "session.sign_in_failed", "user", None, {"username": username})
-            return None
-        ledger.audit(s, user.username, "session.sign_in", "user", user.username, {"via": _via(request)})
-        cookie, data = signer_of(request).new_session(user.username)
-        s.add(
-            WebSession(
-                id_hash=session_hash(data.sid), username=user.username, started_at=ledger.now(), via=_via(request)
-            )
-        )
-        return cookie, data
+            ledger.audit(s, user.username, "session.sign_in", "user", user.username, {"via": _via(request)})
+            cookie, data = signer_of(request).new_session(user.username)
+            now = ledger.now()
+            s.add(WebSession(id_hash=session_hash(data.sid), username=user.username, started_at=now, via=_via(request)))
+    except Busy:
+        raise SigninRefused(SIGNIN_BUSY, 503, 5) from None
+    except AuthError:
+        locked = throttle.failed(username, address)
+        with ledger.transaction() as s:
+            detail = {"username_digest": digest, "via": _via(request)}
+            if locked is None:
+                ledger.audit(s, "anonymous", "session.sign_in_failed", "user", None, detail)
+            else:
+                ledger.audit(s, "anonymous", "session.sign_in_throttled", "user", None, {**detail, "seconds": locked})
+        raise SigninRefused(SIGNIN_FAILED, 401) from None
+    throttle.succeeded(username)
+    return cookie, data
 
 
 def _sign_out(request: Request, principal: Principal) -> None:
@@ -107,10 +140,12 @@ def signin_submit(
     password: str = Form(""),
     next: str = Form("/"),
 ) -> Response:
-    signed = _sign_in(request, username, password)
-    if signed is None:
-        return _signin_form(request, error=SIGNIN_FAILED, next_path=next, status=401)
-    cookie, _ = signed
+    try:
+        cookie, _ = _sign_in(request, username, password)
+    except SigninRefused as exc:
+        response = _signin_form(request, error=exc.message, next_path=next, status=exc.status)
+        response.headers.update(exc.headers)
+        return response
     response = RedirectResponse(safe_next(next), status_code=303)
     set_cookie(response, request, SESSION_COOKIE, cookie, SESSION_MAX_AGE)
     clear_cookie(response, request, SIGNIN_COOKIE)
@@ -149,14 +184,21 @@ class SessionInfo(BaseModel):
 @api_router.post(
     "/session",
     response_model=SessionInfo,
-    responses={401: {"description": "unknown user or wrong password"}},
+    responses={
+        401: {"description": "unknown user or wrong password"},
+        429: {"description": "too many failures for this user name or address; see Retry-After"},
+        503: {"description": "sign-in busy; see Retry-After"},
+    },
     summary="Sign in; the response sets the session cookie",
 )
 def api_signin(request: Request, credentials: Credentials) -> Response:
-    signed = _sign_in(request, credentials.username, credentials.password)
-    if signed is None:
-        return JSONResponse({"error": SIGNIN_FAILED}, status_code=401)
-    cookie, data = signed
+    try:
+        cookie, data = _sign_in(request, credentials.username, credentials.password)
+    except SigninRefused as exc:
+        body: dict[str, object] = {"error": exc.message}
+        if exc.retry_after:
+            body["retry_after"] = exc.retry_after
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
     with ledger_of(request).reading() as s:
         user = s.get(User, data.username)
         roles = sorted(user.role_names) if user else []
