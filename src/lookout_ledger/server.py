@@ -41,7 +41,7 @@ from lookout_ledger.http.throttle import SigninThrottle
 from lookout_ledger.jobs import sweep_forever, sweep_interval
 from lookout_ledger.oversight.audit_cache import AuditCache
 from lookout_ledger.screening.service import warm_index
-from lookout_ledger.web import auth_routes, dashboard, record_routes
+from lookout_ledger.web import account_routes, auth_routes, dashboard, record_routes
 from lookout_ledger.web.disclosures import liaison as disclosure_liaison_pages
 from lookout_ledger.web.disclosures import routes as disclosure_pages
 from lookout_ledger.web.lookouts import routes as lookout_pages
@@ -72,6 +72,8 @@ def create_app(ledger: Ledger) -> FastAPI:
         # sessions, for pages and API
         auth_routes.router,
         auth_routes.api_router,
+        account_routes.router,
+        account_routes.api_router,
         # the JSON API
         api_routes.router,
         lookouts_api.router,

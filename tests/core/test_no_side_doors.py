@@ -364,3 +364,54 @@ def _wipe_header(url: str) -> None:
 
     with app_session(url) as s:
         s.execute(LedgerHeader.__table__.delete())
+
+
+# --- issue 16, item 5: passwords of the 800-63B kind; changing one's own on the command line ------
+
+
+def test_weak_passwords_are_refused_at_bootstrap_and_for_new_users(database_url: str) -> None:
+    _wipe_header(database_url)
+    weak = cli(database_url, "init", "--admin", "ada", "--admin", "bea", env={"LOOKOUT_NEW_PASSWORD": "12345678"})
+    assert weak.exit_code != 0 and "password for ada: this password cannot be used" in str(weak.exception)
+    env = {"LOOKOUT_NEW_PASSWORD": PASSWORD}
+    assert cli(database_url, "init", "--admin", "ada", "--admin", "bea", env=env).exit_code == 0
+    common = cli(
+        database_url,
+        "users",
+        "add",
+        "owen",
+        "--role",
+        "auditor",
+        user="ada",
+        env={"LOOKOUT_NEW_PASSWORD": "iloveyou1234"},
+    )
+    assert "common password" in str(common.exception)
+    named = cli(
+        database_url,
+        "users",
+        "add",
+        "owen",
+        "--role",
+        "auditor",
+        user="ada",
+        env={"LOOKOUT_NEW_PASSWORD": "owen-at-the-port"},
+    )
+    assert "contains 'owen'" in str(named.exception)
+    assert cli(database_url, "users", "add", "owen", "--role", "auditor", user="ada", env=env).exit_code == 0
+
+
+def test_password_changes_on_the_command_line_and_ends_other_sessions(database_url: str) -> None:
+    _wipe_header(database_url)
+    env = {"LOOKOUT_NEW_PASSWORD": PASSWORD, "LOOKOUT_PASSWORD": PASSWORD}
+    assert cli(database_url, "init", "--admin", "ada", "--admin", "bea", env=env).exit_code == 0
+    assert cli(database_url, "login", "ada", env=env).exit_code == 0
+    new = "violet canyon harbour drum"
+    wrong = cli(database_url, "password", env={"LOOKOUT_PASSWORD": "not it at all", "LOOKOUT_NEW_PASSWORD": new})
+    assert wrong.exit_code != 0 and "unknown user or wrong password" in str(wrong.exception)
+    short = cli(database_url, "password", env={"LOOKOUT_PASSWORD": PASSWORD, "LOOKOUT_NEW_PASSWORD": "short one"})
+    assert "new password: this password cannot be used" in str(short.exception)
+    ok = cli(database_url, "password", env={"LOOKOUT_PASSWORD": PASSWORD, "LOOKOUT_NEW_PASSWORD": new})
+    assert ok.exit_code == 0 and "password changed for ada" in ok.output, ok.output
+    assert "ada" in cli(database_url, "whoami").output  # this command line's own sign-in stays
+    assert cli(database_url, "login", "ada", env={"LOOKOUT_PASSWORD": PASSWORD}).exit_code != 0
+    assert cli(database_url, "login", "ada", env={"LOOKOUT_PASSWORD": new}).exit_code == 0

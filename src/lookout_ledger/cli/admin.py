@@ -16,7 +16,7 @@ from rich.table import Table
 
 from lookout_ledger.cli.common import console, current_token, open_ledger, save_token, signed_in
 from lookout_ledger.core import accounts
-from lookout_ledger.core.auth import ROLE_DESCRIPTIONS, Role, User, authenticate, parse_roles
+from lookout_ledger.core.auth import ROLE_DESCRIPTIONS, Role, User, authenticate, parse_roles, session_hash
 from lookout_ledger.core.clock import SystemClock
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.header import DatabaseKind, write_header
@@ -121,6 +121,22 @@ def register(app: typer.Typer) -> None:
         console.print(f"{p.username}: roles {', '.join(sorted(p.roles)) or '(none)'}; official {p.official_id or '-'}")
         console.print(f"database: {ledger.kind} ({ledger.settings.database_url})")
 
+    @app.command("password")
+    def password_change() -> None:
+        """Change your own password (at least 12 characters, not a common one); your other sessions end.
+
+        The current password is read from LOOKOUT_PASSWORD, the new one from LOOKOUT_NEW_PASSWORD,
+        or both are prompted for."""
+        p = signed_in()
+        ledger = _system_ledger()
+        current = _password("Current password: ", "LOOKOUT_PASSWORD")
+        new = _password("New password: ", "LOOKOUT_NEW_PASSWORD")
+        token = current_token(ledger.settings.database_url)
+        keep = session_hash(token) if token else None
+        with ledger.transaction() as s:
+            ended = accounts.change_own_password(ledger, s, p.username, current, new, keep_sid_hash=keep)
+        console.print(f"password changed for [bold]{p.username}[/]; {ended} other session(s) ended")
+
     users = typer.Typer(help="Users and role grants (admin; a second admin approves each grant).", no_args_is_help=True)
     app.add_typer(users, name="users")
 
@@ -191,8 +207,7 @@ def register(app: typer.Typer) -> None:
         (r,) = parse_roles([role])
         ledger = _system_ledger()
         with ledger.transaction() as s:
-            accounts.withdraw_role(s, admin, username, r)
-            ledger.audit(s, admin, "role.withdraw", "user", username, {"role": str(r)})
+            accounts.revoke(ledger, s, admin, username, r)
         console.print(f"withdrew {r} from {username}")
 
     @users.command("deactivate")
@@ -201,8 +216,7 @@ def register(app: typer.Typer) -> None:
         admin = signed_in(Role.ADMIN).username
         ledger = _system_ledger()
         with ledger.transaction() as s:
-            accounts.deactivate(s, admin, username, at=ledger.now())
-            ledger.audit(s, admin, "user.deactivate", "user", username)
+            accounts.deactivate_user(ledger, s, admin, username)
         console.print(f"deactivated {username}")
 
     @users.command("token")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -31,6 +32,9 @@ from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.types import Instant
+
+if TYPE_CHECKING:
+    from lookout_ledger.core.ledger import Ledger
 
 CLI_TOKEN_HOURS = 12
 SESSION_HANDLE = 16  # hex digits of a session's hash that name it on the sessions page
@@ -285,6 +289,32 @@ def end_session(session: Session, username: str, handle: str, *, at: datetime) -
             session.flush()
             return ws
     raise NotFound(f"session: you have no open session {handle}")
+
+
+# --- the use cases, logged: one definition for the command line, the pages and the API ---------
+
+
+def revoke(ledger: Ledger, session: Session, admin: str, username: str, role: Role) -> None:
+    withdraw_role(session, admin, username, role)
+    ledger.audit(session, admin, "role.withdraw", "user", username, {"role": str(role)})
+
+
+def deactivate_user(ledger: Ledger, session: Session, admin: str, username: str) -> None:
+    deactivate(session, admin, username, at=ledger.now())
+    ledger.audit(session, admin, "user.deactivate", "user", username)
+
+
+def change_own_password(
+    ledger: Ledger, session: Session, username: str, current: str, new: str, *, keep_sid_hash: str | None = None
+) -> int:
+    ended = change_password(session, username, current, new, at=ledger.now(), keep_sid_hash=keep_sid_hash)
+    ledger.audit(session, username, "account.password_change", "user", username, {"sessions_ended": ended})
+    return ended
+
+
+def end_own_session(ledger: Ledger, session: Session, username: str, handle: str) -> None:
+    end_session(session, username, handle, at=ledger.now())
+    ledger.audit(session, username, "session.end", "user", username, {"session": handle})
 
 
 # --- tokens -----------------------------------------------------------------------------------

@@ -157,6 +157,9 @@ class WebSession(Base):
     # Only command-line and service tokens carry their own end; a web session ends with its cookie.
     expires_at: Mapped[datetime | None] = mapped_column(Instant)
     via: Mapped[str] = mapped_column(String(10), nullable=False)
+    # Wall-clock time of the last request, kept to the minute: a web session unused for
+    # SESSION_IDLE ends (`http/deps.py`); the sessions page shows it.
+    last_seen_at: Mapped[datetime | None] = mapped_column(Instant)
 
 
 def session_hash(session_id: str) -> str:

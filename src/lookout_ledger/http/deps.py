@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fastapi import Depends, Request
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 
 from lookout_ledger.core.auth import SPII_ROLES, Role, User, UserRole, WebSession, session_hash
 from lookout_ledger.core.ledger import Ledger
@@ -20,7 +21,9 @@ from lookout_ledger.http.security import (
     CSRF_FIELD,
     CSRF_HEADER,
     SAFE_METHODS,
+    SEEN_RESOLUTION,
     SESSION_COOKIE,
+    SESSION_IDLE,
     SIGNIN_COOKIE,
     SessionSigner,
     tokens_match,
@@ -89,9 +92,10 @@ def optional_principal(request: Request) -> Principal | None:
         return None
     # Re-read on every request, so a deactivated user, a withdrawn role or a signed-out session
     # takes effect at once; one Core query (not the ORM's user plus roles) keeps that cheap.
-    with ledger_of(request).reading() as s:
+    ledger = ledger_of(request)
+    with ledger.reading() as s:
         rows = s.execute(
-            select(User.display_name, User.official_id, User.active, UserRole.role)
+            select(User.display_name, User.official_id, User.active, UserRole.role, WebSession.last_seen_at)
             .join(
                 WebSession,
                 and_(
@@ -105,6 +109,8 @@ def optional_principal(request: Request) -> Principal | None:
         ).all()
     if not rows or not rows[0].active:
         return None
+    if not _still_in_use(request, ledger, data.sid, data.username, rows[0].last_seen_at):
+        return None
     principal = Principal(
         username=data.username,
         display_name=rows[0].display_name,
@@ -115,6 +121,31 @@ def optional_principal(request: Request) -> Principal | None:
     )
     request.state.principal = principal
     return principal
+
+
+def wall_clock(request: Request) -> datetime:
+    """Sessions run on real time, whatever clock the ledger states (`security.py`); tests set it."""
+    clock = getattr(request.app.state, "wall_clock", None)
+    return clock() if clock is not None else datetime.now(UTC)
+
+
+def _still_in_use(request: Request, ledger: Ledger, sid: str, username: str, last_seen: datetime | None) -> bool:
+    """The idle timeout (#16 item 5): a session unused for SESSION_IDLE ends, and says so in the
+    log; otherwise its last use is noted, at most once a minute, so a busy page costs no write."""
+    now = wall_clock(request)
+    if last_seen is not None and (now - last_seen).total_seconds() > SESSION_IDLE:
+        with ledger.transaction() as s:
+            s.execute(
+                update(WebSession)
+                .where(WebSession.id_hash == session_hash(sid), WebSession.ended_at.is_(None))
+                .values(ended_at=ledger.now())
+            )
+            ledger.audit(s, username, "session.idle_timeout", "user", username, {"idle_seconds": SESSION_IDLE})
+        return False
+    if last_seen is None or (now - last_seen).total_seconds() >= SEEN_RESOLUTION:
+        with ledger.transaction() as s:
+            s.execute(update(WebSession).where(WebSession.id_hash == session_hash(sid)).values(last_seen_at=now))
+    return True
 
 
 def current_principal(request: Request) -> Principal:

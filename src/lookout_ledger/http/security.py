@@ -27,6 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 SESSION_COOKIE = "ll_session"
 SIGNIN_COOKIE = "ll_signin"
 SESSION_MAX_AGE = 8 * 3600
+SESSION_IDLE = 30 * 60  # NIST SP 800-63B AAL2: re-authenticate after 30 minutes unused
+SEEN_RESOLUTION = 60  # last_seen_at is written at most once a minute per session
 SIGNIN_MAX_AGE = 3600
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"

@@ -34,6 +34,8 @@ NON_WRITING_ACTIONS = (
     "session.sign_in_failed",
     "session.sign_in_throttled",
     "session.sign_out",
+    "session.idle_timeout",
+    "session.end",
     "person.read",
 )
 

@@ -21,6 +21,7 @@ from lookout_ledger.http.deps import (
     ledger_of,
     optional_principal,
     signer_of,
+    wall_clock,
 )
 from lookout_ledger.http.security import (
     SESSION_COOKIE,
@@ -83,7 +84,15 @@ def _sign_in(request: Request, username: str, password: str) -> tuple[str, Sessi
             ledger.audit(s, user.username, "session.sign_in", "user", user.username, {"via": _via(request)})
             cookie, data = signer_of(request).new_session(user.username)
             now = ledger.now()
-            s.add(WebSession(id_hash=session_hash(data.sid), username=user.username, started_at=now, via=_via(request)))
+            s.add(
+                WebSession(
+                    id_hash=session_hash(data.sid),
+                    username=user.username,
+                    started_at=now,
+                    via=_via(request),
+                    last_seen_at=wall_clock(request),
+                )
+            )
     except Busy:
         raise SigninRefused(SIGNIN_BUSY, 503, 5) from None
     except AuthError:

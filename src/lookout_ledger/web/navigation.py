@@ -51,6 +51,7 @@ LINKS = (
     NavLink(
         "Records desk", "/archive/officer", (Role.RECORDS_OFFICER,), "imports, holds, dispositions, records requests"
     ),
+    NavLink("Users", "/admin/users", (Role.ADMIN,), "deactivate users, withdraw roles"),
 )
 
 
