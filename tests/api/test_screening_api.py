@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
+from lookout_ledger.core.errors import AuthError
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.screening import service
+from lookout_ledger.screening import redress, service
 from lookout_ledger.server import create_app
 from support.lifecycle_world import PASSWORD
 from support.screening_world import screening_world
@@ -88,3 +90,17 @@ def test_the_server_builds_the_index_at_start_so_the_first_traveler_does_not_wai
         assert len(service._indexes) == 1
         index, _ = next(iter(service._indexes.values()))
         assert "P-MX" in index.subjects
+
+
+def test_only_the_port_a_supervisor_or_the_records_office_record_a_complaint(ledger: Ledger) -> None:
+    """#16 item 6: auditor and admin could file redress complaints; any role could."""
+    screening_world(ledger)
+    body = {"person_id": "P-MX", "complaint": "Referred on every trip this year."}
+    for user in ("alice", "cora"):  # a lookout owner, counsel
+        client, headers = _client(ledger, user)
+        r = client.post("/api/redress", json=body, headers=headers)
+        assert r.status_code == 403 and "port_officer or supervisor or records_officer" in r.json()["error"], user
+    with ledger.transaction() as s, pytest.raises(AuthError, match="needs the role port_officer"):
+        redress.record_complaint(ledger, s, "cora", "P-MX", body["complaint"])
+    zed, zh = _client(ledger, "zed")
+    assert zed.post("/api/redress", json=body, headers=zh).status_code == 200

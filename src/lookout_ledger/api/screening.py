@@ -173,7 +173,9 @@ def api_ds_pending(request: Request, p: Principal = Depends(supervisor)) -> list
 
 
 @router.post("/redress", summary="Record a traveler's complaint; every active lookout goes up for review")
-def api_redress(body: ComplaintIn, request: Request, p: Principal = Depends(requires(*Role))) -> dict[str, Any]:
+def api_redress(
+    body: ComplaintIn, request: Request, p: Principal = Depends(requires(*redress.COMPLAINT_RECORDERS))
+) -> dict[str, Any]:
     row = _tx(request, lambda lg, s: redress.record_complaint(lg, s, p.username, body.person_id, body.complaint))
     return {"id": row.id, "person_id": row.person_id, "lookout_ids": row.lookout_ids, "status": row.status}
 

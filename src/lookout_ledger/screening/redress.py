@@ -27,12 +27,19 @@ from lookout_ledger.people.models import Person
 from lookout_ledger.screening.log_models import RedressComplaint
 
 MIN_COMPLAINT_CHARS = 15
+# Who takes a traveler's complaint: the officer at the port, a supervisor, the records office.
+# Not the auditor, who judges how complaints were handled, nor the administrator, who runs the
+# system and works no case (#16 item 6).
+COMPLAINT_RECORDERS = (Role.PORT_OFFICER, Role.SUPERVISOR, Role.RECORDS_OFFICER)
 
 
 def record_complaint(
     ledger: Ledger, session: Session, username: str, person_id: str, complaint: str
 ) -> RedressComplaint:
-    acting(session, username)
+    actor = acting(session, username)
+    if not actor.user.has_role(*COMPLAINT_RECORDERS):
+        need = " or ".join(str(r) for r in COMPLAINT_RECORDERS)
+        raise AuthError(f"{username} needs the role {need} to record a redress complaint")
     if session.get(Person, person_id) is None:
         raise NotFound(f"no person {person_id!r}")
     text = clean_text(complaint)
