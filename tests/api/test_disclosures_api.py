@@ -11,9 +11,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.disclosures.package import MARKING
+from lookout_ledger.disclosures.workflow_models import ForeignRequest
 from lookout_ledger.server import create_app
 from support.disclosure_world import ADDRESS, AGENCY, PASSWORD, REQUEST_PDF, SECTOR_ROLES, build_world
 from support.mail_sink import Sink, free_port, with_smtp
@@ -145,10 +147,10 @@ def test_an_upload_that_could_run_in_a_browser_is_refused_and_nothing_is_written
     """#16 item 1: a request's document served as text/javascript passed `script-src 'self'`."""
     build_world(sqlite_ledger)
     api = Api(sqlite_ledger)
-    before = api.get("lia", "/api/disclosures/requests").json()
     r = _record(api, payload, "letter.js", "text/javascript")
     assert r.status_code == 400 and r.json()["error"].startswith("document: the file must be a PDF"), r.text
-    assert api.get("lia", "/api/disclosures/requests").json() == before
+    with sqlite_ledger.reading() as s:
+        assert s.scalar(select(func.count()).select_from(ForeignRequest)) == 0
 
 
 def test_a_document_is_served_only_as_a_sandboxed_download(sqlite_ledger: Ledger) -> None:
@@ -169,3 +171,27 @@ def test_a_document_is_served_only_as_a_sandboxed_download(sqlite_ledger: Ledger
     rid = _record(api, mail, "../../mail.txt").json()["id"]
     doc = api.get("lia", f"/api/disclosures/requests/{rid}/document")
     assert doc.headers["content-disposition"] == 'attachment; filename="mail.txt"'
+
+
+def test_the_api_gives_no_role_more_than_the_pages(sqlite_ledger: Ledger) -> None:
+    """#16 item 6: request documents, drafts and sent packages went to every role over the API."""
+    world = build_world(sqlite_ledger)
+    rid = world.request()
+    did = world.draft(rid)
+    api = Api(sqlite_ledger)
+    for user in ("adm",):  # neither liaison, approver nor privacy office
+        assert api.get(user, f"/api/disclosures/requests/{rid}/document").status_code == 403
+        assert api.get(user, "/api/disclosures/drafts").status_code == 403
+        assert api.get(user, f"/api/disclosures/drafts/{did}").status_code == 403
+        assert api.get(user, f"/api/disclosures/drafts/{did}/package").status_code == 403
+    # the privacy office reviews documents and packages, not drafts in progress
+    assert api.get("pia", f"/api/disclosures/requests/{rid}/document").status_code == 200
+    assert api.get("pia", f"/api/disclosures/drafts/{did}").status_code == 403
+    # an approver reads the drafts that ask for their approval, and no other
+    assert [d["id"] for d in api.get("ace", "/api/disclosures/drafts").json()] == [did]
+    assert api.get("ace", f"/api/disclosures/drafts/{did}").status_code == 200
+    assert api.get("com", "/api/disclosures/drafts").json() == []  # a supervisor whose title it does not need
+    r = api.get("com", f"/api/disclosures/drafts/{did}")
+    assert r.status_code == 403 and "whose approval it asks for" in r.json()["error"]
+    assert api.get("ace", f"/api/disclosures/drafts/{did}/package").status_code == 403  # not an approver's
+    assert [d["id"] for d in api.get("leo", "/api/disclosures/drafts").json()] == [did]  # every liaison officer

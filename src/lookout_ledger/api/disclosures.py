@@ -34,6 +34,9 @@ LIAISON = requires(Role.LIAISON_OFFICER)
 APPROVER = requires(Role.SUPERVISOR, Role.COUNSEL)
 ANYONE = requires(*Role)
 PRIVACY = requires(Role.AUDITOR, Role.LIAISON_OFFICER, Role.SUPERVISOR, Role.COUNSEL)
+DOCUMENT_READERS = requires(*requests.DOCUMENT_READERS)
+DRAFT_READERS = requires(*drafts.DRAFT_READERS)
+PACKAGE_READERS = requires(*sending.PACKAGE_READERS)
 T = TypeVar("T")
 
 
@@ -129,7 +132,7 @@ def post_request(request: Request, body: RequestBody, p: Principal = Depends(LIA
 
 
 @router.get("/requests/{request_id}/document", summary="The request's document (the view is recorded)")
-def get_document(request: Request, request_id: str, p: Principal = Depends(ANYONE)) -> Response:
+def get_document(request: Request, request_id: str, p: Principal = Depends(DOCUMENT_READERS)) -> Response:
     name, _media, data = _do(
         request, p, "open", lambda ledger, s: requests.open_document(ledger, s, p.username, request_id)
     )
@@ -143,15 +146,17 @@ def post_draft(request: Request, body: DraftBody, p: Principal = Depends(LIAISON
 
 
 @router.get("/drafts", summary="Drafts, newest first")
-def get_drafts(request: Request, status: str | None = None, p: Principal = Depends(ANYONE)) -> list[dict[str, Any]]:
+def get_drafts(
+    request: Request, status: str | None = None, p: Principal = Depends(DRAFT_READERS)
+) -> list[dict[str, Any]]:
     with ledger_of(request).reading() as s:
-        return [v.as_dict() for v in drafts.list_drafts(s, status)]
+        return [v.as_dict() for v in drafts.list_for(s, p.username, status)]
 
 
 @router.get("/drafts/{draft_id}", summary="One draft with its approvals")
-def get_draft(request: Request, draft_id: str, p: Principal = Depends(ANYONE)) -> dict[str, Any]:
+def get_draft(request: Request, draft_id: str, p: Principal = Depends(DRAFT_READERS)) -> dict[str, Any]:
     with ledger_of(request).reading() as s:
-        return drafts.view(s, draft_id).as_dict()
+        return drafts.view_for(s, p.username, draft_id).as_dict()
 
 
 @router.get("/queue", summary="Drafts awaiting an approval you may give")
@@ -194,7 +199,7 @@ def post_send(request: Request, draft_id: str, body: SendBody, p: Principal = De
 
 
 @router.get("/drafts/{draft_id}/package", summary="The encrypted package as sent")
-def get_package(request: Request, draft_id: str, p: Principal = Depends(ANYONE)) -> Response:
+def get_package(request: Request, draft_id: str, p: Principal = Depends(PACKAGE_READERS)) -> Response:
     name, pdf = _do(request, p, "package", lambda ledger, s: sending.stored_package(ledger, s, p.username, draft_id))
     return attachment(pdf, name, "application/pdf")
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.core.auth import Role
+from lookout_ledger.core.auth import Role, User
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
@@ -38,6 +38,9 @@ from lookout_ledger.people.models import Person
 DRAFT_ACTIONS = ("information_request", "be_on_lookout", "deny_entry", "none")
 COUNSEL_ROLE = "counsel"  # the extra approval a deny-entry request needs when the unit requires no counsel
 APPROVER_ROLES = (Role.SUPERVISOR, Role.COUNSEL)
+# Who reads drafts (#16 item 6: the API gave every role what the pages kept to these): the liaison
+# officers who write them, and an approver for the drafts they may approve or have decided.
+DRAFT_READERS = (Role.LIAISON_OFFICER, *APPROVER_ROLES)
 
 
 @dataclass(frozen=True)
@@ -414,3 +417,34 @@ def list_drafts(session: Session, status: str | None = None) -> list[DraftView]:
     if status:
         q = q.where(DisclosureDraft.status == status)
     return [view(session, did) for did in list(session.execute(q).scalars())]
+
+
+def _may_read(session: Session, user: User, official: Official, v: DraftView) -> bool:
+    if user.has_role(Role.LIAISON_OFFICER):
+        return True
+    if not user.has_role(*APPROVER_ROLES):
+        return False
+    return any(
+        a.username == user.username or (a.state == "pending" and can_give(session, user.role_names, official, a.role))
+        for a in v.approvals
+    )
+
+
+def view_for(session: Session, username: str, draft_id: str) -> DraftView:
+    """One draft, for a liaison officer or one of its approvers; AuthError for anyone else."""
+    user, official = acting(session, username)
+    v = view(session, draft_id)
+    if not _may_read(session, user, official, v):
+        raise AuthError(
+            f"{username} may read draft {draft_id} only as a liaison officer or as one of the officials "
+            "whose approval it asks for"
+        )
+    return v
+
+
+def list_for(session: Session, username: str, status: str | None = None) -> list[DraftView]:
+    """The drafts this user may read (`view_for`), newest first."""
+    user, official = acting(session, username)
+    if not user.has_role(*DRAFT_READERS):
+        raise AuthError(f"{username} needs the role {' or '.join(map(str, DRAFT_READERS))} to read drafts")
+    return [v for v in list_drafts(session, status) if _may_read(session, user, official, v)]

@@ -34,6 +34,9 @@ from lookout_ledger.disclosures.workflow_models import (
 from lookout_ledger.org.models import Unit
 
 DOCUMENT_CONTEXT = "disclosure.request_document"
+# Who opens a request's document: who records and answers it, who approves the answer, and the
+# privacy office that reviews it (#16 item 6: the API handed it to every role).
+DOCUMENT_READERS = (Role.LIAISON_OFFICER, Role.SUPERVISOR, Role.COUNSEL, Role.AUDITOR)
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 REGISTRAR_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)
 
@@ -400,6 +403,8 @@ def get_request(session: Session, request_id: str) -> ForeignRequest:
 def open_document(ledger: Ledger, session: Session, username: str, request_id: str) -> tuple[str, str, bytes]:
     """The request's document in clear, with the view recorded (approvers must have seen it)."""
     user, _ = acting(session, username)
+    if not user.has_role(*DOCUMENT_READERS):
+        raise AuthError(f"{username} needs the role {' or '.join(map(str, DOCUMENT_READERS))} to open a request")
     fr = get_request(session, request_id)
     if fr.document_enc is None:
         # An exigent oral request: the request itself is what the liaison officer recorded of it.

@@ -52,6 +52,7 @@ from lookout_ledger.notifications.mailer import parse_smtp_url
 
 PACKAGE_CONTEXT = "disclosure.package"
 MIN_NOTE_CHARS = 20
+PACKAGE_READERS = (Role.LIAISON_OFFICER, Role.AUDITOR)
 
 
 @dataclass(frozen=True)
@@ -311,8 +312,11 @@ def send(
 
 
 def stored_package(ledger: Ledger, session: Session, username: str, draft_id: str) -> tuple[str, bytes]:
-    """The encrypted package as sent (still under its passphrase), for the record."""
-    acting(session, username)
+    """The encrypted package as sent (still under its passphrase), for the record: the liaison
+    officers who send and the auditors (privacy office) who review, as on the pages."""
+    user, _ = acting(session, username)
+    if not user.has_role(*PACKAGE_READERS):
+        raise AuthError(f"{username} needs the role {' or '.join(map(str, PACKAGE_READERS))} to open a sent package")
     draft = drafts.get_draft(session, draft_id)
     if draft.package_enc is None:
         raise LedgerError(f"draft {draft_id} has not been sent")

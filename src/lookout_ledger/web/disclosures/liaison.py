@@ -34,7 +34,7 @@ from lookout_ledger.web.disclosures.rendering import page
 
 router = APIRouter(include_in_schema=False)
 LIAISON = requires(Role.LIAISON_OFFICER)
-PACKAGE_READERS = requires(Role.LIAISON_OFFICER, Role.AUDITOR)
+PACKAGE_READERS = requires(*sending.PACKAGE_READERS)
 T = TypeVar("T")
 
 
