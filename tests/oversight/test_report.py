@@ -117,6 +117,7 @@ def test_percent_rounds_half_up_like_the_review() -> None:
 def test_html_states_the_metrics_in_the_reviews_words(scenario: Ledger, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     write_report(scenario, out, "html", now=NOW)
+    assert out.stat().st_mode & 0o777 == 0o600  # a report names people: its owner's alone (#16 item 6)
     text = _flat(re.sub(r"<[^>]+>", " ", out.read_text()))
     with scenario.reading() as s:
         m = run_audit(s, now=NOW, review_window_days=7, policy=scenario.policy).metrics

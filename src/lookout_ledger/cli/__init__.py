@@ -7,6 +7,7 @@ capability's CLI lives beside the others without a central list to edit.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -43,6 +44,9 @@ for _mod in pkgutil.iter_modules(__path__):
 
 
 def main() -> None:
+    # Whatever a command writes (a database, a report, an export, a key) is its owner's alone;
+    # the files the ledger writes on purpose are made 0600 anyway (`core/files.py`).
+    os.umask(0o077)
     try:
         app()
     except KeyError_ as exc:  # a wrong or missing key: its own exit status, never read as tampering

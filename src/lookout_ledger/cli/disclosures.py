@@ -21,6 +21,7 @@ from lookout_ledger import runner
 from lookout_ledger.cli.common import NOW_HELP, console, err_console, open_ledger, signed_in, state
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.core.files import write_private
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import parse_instant
 from lookout_ledger.disclosures import drafts, requests, sending
@@ -193,7 +194,7 @@ def register(app: typer.Typer) -> None:
         name, _media, data = _run(
             None, "open", lambda ledger, s: requests.open_document(ledger, s, state.actor, request_id)
         )
-        out.write_bytes(data)
+        write_private(out, data)
         console.print(f"wrote {name} to {out}")
 
     @dx.command("draft")
@@ -282,7 +283,7 @@ def register(app: typer.Typer) -> None:
             target=draft_id,
         )
         if out is not None:
-            out.write_bytes(r.package)
+            write_private(out, r.package)
         console.print(f"sent [bold]{r.disclosure_id}[/] by {r.channel}; content SHA-256 {r.content_digest}")
         err_console.print(f"package passphrase (give it by another channel; it is not stored): {r.passphrase}")
 
@@ -318,7 +319,7 @@ def register(app: typer.Typer) -> None:
             "remediate",
             lambda ledger, s: remediation.send_retroactive_advisement(ledger, s, state.actor, disclosure_id),
         )
-        (out.write_text(letter, encoding="utf-8") if out else console.print(letter))
+        (write_private(out, letter) if out else console.print(letter))
 
     @rm.command("rescind")
     def rm_rescind(disclosure_id: str, out: Path | None = typer.Option(None)) -> None:
@@ -326,7 +327,7 @@ def register(app: typer.Typer) -> None:
         letter = _run(
             None, "remediate", lambda ledger, s: remediation.rescind_deny_entry(ledger, s, state.actor, disclosure_id)
         )
-        (out.write_text(letter, encoding="utf-8") if out else console.print(letter))
+        (write_private(out, letter) if out else console.print(letter))
 
     @rm.command("document")
     def rm_document(

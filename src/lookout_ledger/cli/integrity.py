@@ -19,6 +19,7 @@ from lookout_ledger.core import checkpoints, integrity, proofs
 from lookout_ledger.core.auth import Role
 from lookout_ledger.core.clock import SystemClock
 from lookout_ledger.core.errors import KeyError_
+from lookout_ledger.core.files import write_private
 from lookout_ledger.core.ledger import Ledger
 
 OVERSIGHT = (Role.AUDITOR, Role.ADMIN)
@@ -45,7 +46,7 @@ def _read(path: Path) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+    write_private(path, text)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, Table, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from lookout_ledger.core.files import private_sqlite_file
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -41,6 +43,7 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auth import SPII_ROLES, User
 from lookout_ledger.core.errors import AuthError, LedgerError
+from lookout_ledger.core.files import write_private
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.history.communications import Communication
@@ -706,7 +707,7 @@ def write_report(
                 detail["purpose"] = ctx.purpose
                 detail["persons_named"] = len(ctx.persons_read)
             ledger.audit(session, actor, "report.write", "report", path.name, detail, change_digest=digest)
-            tmp.write_bytes(data)
+            write_private(tmp, data)
             os.replace(tmp, path)
             moved = True
     except BaseException:

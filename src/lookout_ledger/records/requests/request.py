@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core import usecase
 from lookout_ledger.core.errors import LedgerError, NotFound
+from lookout_ledger.core.files import private_dir, write_private
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
@@ -62,15 +63,15 @@ class RequestPackage:
         return render_pdf(self.index)
 
     def write(self, directory: Path, pdf: bool = False) -> list[Path]:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         j = directory / f"{self.request_id}.json"
         h = directory / f"{self.request_id}.html"
-        j.write_bytes(orjson.dumps(self.index, option=orjson.OPT_INDENT_2))
-        h.write_text(self.html, encoding="utf-8")
+        write_private(j, orjson.dumps(self.index, option=orjson.OPT_INDENT_2))
+        write_private(h, self.html)
         if not pdf:
             return [j, h]
         d = directory / f"{self.request_id}.pdf"
-        d.write_bytes(self.pdf())
+        write_private(d, self.pdf())
         return [j, h, d]
 
 
