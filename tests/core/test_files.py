@@ -46,7 +46,7 @@ def test_a_world_readable_database_is_tightened(tmp_path: Path, open_umask: obje
     db.write_bytes(b"")
     (tmp_path / "ledger.db-wal").write_bytes(b"")
     os.chmod(db, 0o644)
-    os.chmod(tmp_path / "ledger.db-wal", 0o666)
+    os.chmod(tmp_path / "ledger.db-wal", 0o666)  # noqa: S103  (the mistake being corrected)
     private_sqlite_file(f"sqlite:///{db}")
     assert mode(db) == 0o600 and mode(tmp_path / "ledger.db-wal") == 0o600
     private_sqlite_file("sqlite:///:memory:")  # nothing to do, no error
