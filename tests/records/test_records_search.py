@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
+from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.records.search import SearchFilters, search, snippet
+from lookout_ledger.records.search import SearchFilters, logged_search, search, snippet
 from lookout_ledger.records.search.aliases import add_alias, find_people
 from support.chat_exports import ANDROID_ES, ANDROID_US
 from support.factories import Factory
@@ -122,3 +125,18 @@ def test_many_messages_in_one_minute_page_newest_first(ledger: Ledger) -> None:
     assert [h.sent_at for p in pages for h in p.hits][:10] == ["2019-03-06T00:46:00-08:00"] * 10
     assert dated.total == 10 and {h.sent_at for h in dated.hits} == {"2019-03-06T00:46:00-08:00"}
     assert by_channel.total == 30 and set(ids) == {h.id for h in by_channel.hits}
+
+
+def test_the_log_keeps_a_keyed_digest_of_a_search_not_the_name_searched(ledger: Ledger) -> None:
+    """#16 item 4: archive queries (a person's name) were kept in clear in the audit log for good."""
+    _setup(ledger)
+    logged_search(ledger, "recorder", "Lucía Ramírez", SearchFilters(), may_read_content=True)
+    with ledger.reading() as s:
+        entry = (
+            s.execute(select(AuditEntry).where(AuditEntry.action == "records.search").order_by(AuditEntry.seq.desc()))
+            .scalars()
+            .first()
+        )
+    assert entry is not None and "Ram" not in entry.detail and "lucia" not in entry.detail.lower()
+    detail = json.loads(entry.detail)
+    assert detail["query_digest"] == ledger.keyring.blind_index("lucia ramirez", "audit.search_query")
