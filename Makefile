@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench fuzz audit clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
@@ -29,6 +29,14 @@ lint: setup
 
 bench: setup
 	scripts/bench
+
+# schemathesis against the app's OpenAPI document, every demo role signed in (see scripts/fuzz)
+fuzz: setup
+	scripts/fuzz
+
+# pip-audit --strict of the pinned dependencies; says NOT AUDITED when offline (scripts/audit-deps)
+audit: setup
+	scripts/audit-deps
 
 clean:
 	rm -rf $(VENV) .pg lookout-ledger.db* lookout-ledger.key

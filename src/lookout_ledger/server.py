@@ -36,6 +36,7 @@ from lookout_ledger.api import screening as screening_api
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.http.deps import CsrfRejected, Forbidden, NotSignedIn, csrf_guard, is_api
+from lookout_ledger.http.openapi import document_errors
 from lookout_ledger.http.security import SafeHeadersMiddleware, SessionSigner
 from lookout_ledger.http.throttle import SigninThrottle
 from lookout_ledger.jobs import sweep_forever, sweep_interval
@@ -92,6 +93,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     ):
         app.include_router(router)
     _install_error_handlers(app)
+    document_errors(app)
     app.router.lifespan_context = _lifespan(app.router.lifespan_context)
     return app
 
