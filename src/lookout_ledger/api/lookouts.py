@@ -27,6 +27,7 @@ from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.jobs import run_sweep as sweep
 from lookout_ledger.lookouts import approvals, reviews, transfers
+from lookout_ledger.lookouts import common as who
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.lifecycle_models import LookoutDecision
 from lookout_ledger.lookouts.listing import my_lookouts
@@ -38,6 +39,12 @@ from lookout_ledger.notifications import service as inbox_service
 from lookout_ledger.notifications.mailer import deliver_pending
 
 router = APIRouter(prefix="/api", tags=["lookout lifecycle"])
+OWNER = requires(*who.OWNER)
+OWNER_OR_SUPERVISOR = requires(*who.OWNER_OR_SUPERVISOR)
+APPROVERS = requires(*who.APPROVERS)
+SUPERVISOR = requires(*who.SUPERVISOR)
+TRAINED = requires(*who.TRAINED)
+MOVERS = requires(*who.MOVERS)
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -157,13 +164,13 @@ def api_policy(request: Request, p: Principal = Depends(current_principal)) -> d
 
 
 @router.post("/policy/acknowledge", summary="Attest training on the active policy version")
-def api_acknowledge(request: Request, p: Principal = Depends(current_principal)) -> dict[str, Any]:
+def api_acknowledge(request: Request, p: Principal = Depends(TRAINED)) -> dict[str, Any]:
     ack = _do(request, p, "policy.acknowledge", lambda ledger, s: acknowledge(ledger, s, p.username))
     return {"username": ack.username, "policy": ack.policy_name, "version": ack.policy_version}
 
 
 @router.post("/lookouts/preview", summary="The policy's feedback on a draft, before submitting")
-def api_preview(body: DraftIn, request: Request, p: Principal = Depends(current_principal)) -> dict[str, Any]:
+def api_preview(body: DraftIn, request: Request, p: Principal = Depends(OWNER)) -> dict[str, Any]:
     ledger = ledger_of(request)
     with ledger.reading() as s:
         return preview(ledger, s, body.draft()).as_dict()
@@ -249,7 +256,7 @@ def api_queue(request: Request, p: Principal = Depends(requires(Role.SUPERVISOR,
 
 @router.post("/lookouts/{lookout_id}/approvals", summary="Approve or refuse, in writing")
 def api_approve(
-    lookout_id: str, body: ApprovalIn, request: Request, p: Principal = Depends(current_principal)
+    lookout_id: str, body: ApprovalIn, request: Request, p: Principal = Depends(APPROVERS)
 ) -> dict[str, Any]:
     ap = _do(
         request,
@@ -268,9 +275,7 @@ def _event(ev: Any) -> dict[str, Any]:
 @router.post(
     "/lookouts/{lookout_id}/keep", summary="After an inspection: keep, with a new reason and what is still sought"
 )
-def api_keep(
-    lookout_id: str, body: KeepIn, request: Request, p: Principal = Depends(current_principal)
-) -> dict[str, Any]:
+def api_keep(lookout_id: str, body: KeepIn, request: Request, p: Principal = Depends(OWNER)) -> dict[str, Any]:
     return _event(
         _do(
             request,
@@ -283,9 +288,7 @@ def api_keep(
 
 
 @router.post("/lookouts/{lookout_id}/modify", summary="Change what it says; approved again")
-def api_modify(
-    lookout_id: str, body: ModifyIn, request: Request, p: Principal = Depends(current_principal)
-) -> dict[str, Any]:
+def api_modify(lookout_id: str, body: ModifyIn, request: Request, p: Principal = Depends(OWNER)) -> dict[str, Any]:
     return _event(
         _do(
             request,
@@ -311,7 +314,7 @@ def api_modify(
 
 @router.post("/lookouts/{lookout_id}/remove", summary="Remove")
 def api_remove(
-    lookout_id: str, body: ReasonIn, request: Request, p: Principal = Depends(current_principal)
+    lookout_id: str, body: ReasonIn, request: Request, p: Principal = Depends(OWNER_OR_SUPERVISOR)
 ) -> dict[str, Any]:
     return _event(
         _do(
@@ -326,7 +329,7 @@ def api_remove(
 
 @router.post("/lookouts/{lookout_id}/disable", summary="Disable referral")
 def api_disable(
-    lookout_id: str, body: ReasonIn, request: Request, p: Principal = Depends(current_principal)
+    lookout_id: str, body: ReasonIn, request: Request, p: Principal = Depends(OWNER_OR_SUPERVISOR)
 ) -> dict[str, Any]:
     return _event(
         _do(
@@ -340,9 +343,7 @@ def api_disable(
 
 
 @router.post("/lookouts/{lookout_id}/enable", summary="Re-enable referral")
-def api_enable(
-    lookout_id: str, body: ReasonIn, request: Request, p: Principal = Depends(current_principal)
-) -> dict[str, Any]:
+def api_enable(lookout_id: str, body: ReasonIn, request: Request, p: Principal = Depends(OWNER)) -> dict[str, Any]:
     return _event(
         _do(
             request,
@@ -358,9 +359,7 @@ def api_enable(
     "/lookouts/{lookout_id}/renew",
     summary="The owner's reassessment and renewal request (a supervisor decides the renewal)",
 )
-def api_renew(
-    lookout_id: str, body: RenewIn, request: Request, p: Principal = Depends(current_principal)
-) -> dict[str, Any]:
+def api_renew(lookout_id: str, body: RenewIn, request: Request, p: Principal = Depends(OWNER)) -> dict[str, Any]:
     expires = _when(body.expires_at, "expires_at")
     return _event(
         _do(
@@ -421,7 +420,7 @@ def _transfer(t: Any) -> dict[str, Any]:
 
 @router.post("/lookouts/{lookout_id}/transfers", status_code=201, summary="Ask another official to take it over")
 def api_transfer(
-    lookout_id: str, body: TransferIn, request: Request, p: Principal = Depends(current_principal)
+    lookout_id: str, body: TransferIn, request: Request, p: Principal = Depends(OWNER_OR_SUPERVISOR)
 ) -> dict[str, Any]:
     return _transfer(
         _do(
@@ -443,7 +442,7 @@ def api_transfers(request: Request, p: Principal = Depends(current_principal)) -
 
 
 @router.post("/transfers/{transfer_id}/accept", summary="Accept: you become the owner, with its instructions")
-def api_accept(transfer_id: str, request: Request, p: Principal = Depends(current_principal)) -> dict[str, Any]:
+def api_accept(transfer_id: str, request: Request, p: Principal = Depends(OWNER)) -> dict[str, Any]:
     return _transfer(
         _do(
             request,
@@ -456,7 +455,7 @@ def api_accept(transfer_id: str, request: Request, p: Principal = Depends(curren
 
 @router.post("/transfers/{transfer_id}/cancel", summary="Cancel, or decline as the proposed owner")
 def api_cancel(
-    transfer_id: str, body: ReasonIn, request: Request, p: Principal = Depends(current_principal)
+    transfer_id: str, body: ReasonIn, request: Request, p: Principal = Depends(OWNER_OR_SUPERVISOR)
 ) -> dict[str, Any]:
     return _transfer(
         _do(
@@ -473,7 +472,7 @@ def api_cancel(
     summary="End of a detail: refused while the official owns lookouts not removed or handed over",
 )
 def api_leave_unit(
-    official_id: str, body: LeaveUnitIn, request: Request, p: Principal = Depends(current_principal)
+    official_id: str, body: LeaveUnitIn, request: Request, p: Principal = Depends(MOVERS)
 ) -> dict[str, Any]:
     official = _do(
         request,

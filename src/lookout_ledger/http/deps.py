@@ -165,6 +165,7 @@ def requires(*roles: Role) -> Callable[..., Awaitable[Principal]]:
             raise Forbidden(principal.username, names)
         return principal
 
+    dependency.roles = names  # type: ignore[attr-defined]  # read by the access matrix (docs, tests)
     return dependency
 
 

@@ -28,6 +28,15 @@ from lookout_ledger.org.models import Official
 
 T = TypeVar("T")
 
+# Who may call each use case, stated once for the pages, the API and the command line (#16): the
+# capability checks ownership and unit on top (`owner_or_supervisor`, `require_same_unit`).
+OWNER = (Role.LOOKOUT_OWNER,)
+OWNER_OR_SUPERVISOR = (Role.LOOKOUT_OWNER, Role.SUPERVISOR)
+APPROVERS = (Role.SUPERVISOR, Role.COUNSEL)
+SUPERVISOR = (Role.SUPERVISOR,)
+TRAINED = (Role.LOOKOUT_OWNER, Role.SUPERVISOR, Role.COUNSEL)  # who acknowledges the policy
+MOVERS = (Role.SUPERVISOR, Role.ADMIN)  # who moves an official to another unit
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -22,6 +22,7 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339, parse_instant
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.lookouts import approvals, reviews, transfers
+from lookout_ledger.lookouts import common as who
 from lookout_ledger.lookouts.common import perform
 from lookout_ledger.lookouts.listing import lookout_summary, my_lookouts
 from lookout_ledger.lookouts.placement import LookoutDraft, adopt_lookout, place_lookout, preview
@@ -32,10 +33,11 @@ from lookout_ledger.notifications import service as inbox_service
 from lookout_ledger.web.render import capability_templates, principal_context, when
 
 router = APIRouter(include_in_schema=False)
-OWNER = requires(Role.LOOKOUT_OWNER)
-APPROVER = requires(Role.SUPERVISOR, Role.COUNSEL)
-OWNER_OR_SUPERVISOR = requires(Role.LOOKOUT_OWNER, Role.SUPERVISOR)
-TRAINED_ROLES = requires(Role.LOOKOUT_OWNER, Role.SUPERVISOR, Role.COUNSEL)
+OWNER = requires(*who.OWNER)
+APPROVER = requires(*who.APPROVERS)
+OWNER_OR_SUPERVISOR = requires(*who.OWNER_OR_SUPERVISOR)
+TRAINED_ROLES = requires(*who.TRAINED)
+SUPERVISOR = requires(*who.SUPERVISOR)
 T = TypeVar("T")
 _tpl = capability_templates(Path(__file__).parent / "templates")
 
@@ -310,7 +312,7 @@ def renewal(
     request: Request,
     statement: str = Form(""),
     decision: str = Form("approve"),
-    p: Principal = Depends(APPROVER),
+    p: Principal = Depends(SUPERVISOR),
 ) -> Response:
     return _post(
         request,
