@@ -140,3 +140,12 @@ def test_the_log_keeps_a_keyed_digest_of_a_search_not_the_name_searched(ledger: 
     assert entry is not None and "Ram" not in entry.detail and "lucia" not in entry.detail.lower()
     detail = json.loads(entry.detail)
     assert detail["query_digest"] == ledger.keyring.blind_index("lucia ramirez", "audit.search_query")
+
+
+def test_paging_is_bounded(ledger: Ledger) -> None:
+    """make fuzz found an HTTP 500 on `offset=76702129395908797792256`: the bound is the capability's."""
+    _setup(ledger)
+    with ledger.reading() as s:
+        for limit, offset, field in ((0, 0, "limit"), (201, 0, "limit"), (50, -1, "offset"), (50, 10**23, "offset")):
+            with pytest.raises(LedgerError, match=f"^{field}: between"):
+                search(s, ledger.keyring, "lista", limit=limit, offset=offset)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from lookout_ledger.core.auth import Role
@@ -22,7 +22,7 @@ from lookout_ledger.records import keeping
 from lookout_ledger.records.ingest.importer import MAX_UPLOAD, ImportOptions, import_file
 from lookout_ledger.records.requests.linking import missing_transmissions
 from lookout_ledger.records.requests.request import run_request
-from lookout_ledger.records.search import SearchFilters, logged_search
+from lookout_ledger.records.search import MAX_OFFSET, MAX_PAGE, SearchFilters, logged_search
 
 router = APIRouter(prefix="/api/archive", tags=["records archive"])
 RECORDS_OFFICER = requires(Role.RECORDS_OFFICER)
@@ -38,8 +38,8 @@ def api_search(
     date_from: str | None = None,
     date_to: str | None = None,
     classification: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     p: Principal = Depends(current_principal),
 ) -> dict[str, Any]:
     f = SearchFilters(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core import usecase
 from lookout_ledger.core.crypto import Keyring
+from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.history.communications import Communication
@@ -128,6 +129,10 @@ def _filtered(session: Session, groups: list[list[str]], f: SearchFilters) -> Se
     return q
 
 
+MAX_PAGE = 200
+MAX_OFFSET = 1_000_000  # make fuzz found a 500 on an offset of 10**23 (SQLite's integers are 64-bit)
+
+
 def search(
     session: Session,
     keyring: Keyring,
@@ -141,6 +146,10 @@ def search(
     index_sync: bool = True,
 ) -> SearchResult:
     filters = filters or SearchFilters()
+    if not 1 <= limit <= MAX_PAGE:
+        raise LedgerError(f"limit: between 1 and {MAX_PAGE} results a page")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise LedgerError(f"offset: between 0 and {MAX_OFFSET:,}; narrow the search instead of paging that far")
     if index_sync:
         sync(session)
     words = textnorm.tokens(query)
