@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from lookout_ledger.core.auditlog import AuditEntry
+from lookout_ledger.core.auth import Role, add_user
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.records.search import SearchFilters, logged_search, search, snippet
 from lookout_ledger.records.search.aliases import add_alias, find_people
 from support.chat_exports import ANDROID_ES, ANDROID_US
 from support.factories import Factory
-from support.records_world import run_import, world
+from support.records_world import OTHER, run_import, world
 
 
 def _setup(ledger: Ledger) -> str:
@@ -149,3 +150,31 @@ def test_paging_is_bounded(ledger: Ledger) -> None:
         for limit, offset, field in ((0, 0, "limit"), (201, 0, "limit"), (50, -1, "offset"), (50, 10**23, "offset")):
             with pytest.raises(LedgerError, match=f"^{field}: between"):
                 search(s, ledger.keyring, "lista", limit=limit, offset=offset)
+
+
+def test_need_to_know_a_unit_sees_its_messages_the_records_office_and_auditor_see_all(ledger: Ledger) -> None:
+    """#16 item 6: every role that reads personal data read every archived message."""
+    _setup(ledger)
+    with ledger.transaction() as s:
+        fx = Factory(s, ledger.keyring)
+        fx.unit("U-OTHER", name="Another Sector")
+        fx.official("OFF-ELSEWHERE", unit_id="U-OTHER", name="Kim Elsewhere")
+        for username, role, official in (
+            ("maas", Role.LIAISON_OFFICER, OTHER),  # a teammate of the records' owner
+            ("kim", Role.LIAISON_OFFICER, "OFF-ELSEWHERE"),  # the same role, another unit
+            ("avery", Role.AUDITOR, None),
+        ):
+            add_user(
+                s, username=username, password="pw-teammate-1234", roles=[role], at=ledger.now(), official_id=official
+            )
+    found = {
+        user: logged_search(ledger, user, "eliminó", SearchFilters(), may_read_content=True).total
+        for user in ("whitlock", "maas", "kim", "recorder", "avery")
+    }
+    assert found == {"whitlock": 1, "maas": 1, "kim": 0, "recorder": 1, "avery": 1}
+    with ledger.reading() as s:
+        details = [
+            json.loads(e.detail)
+            for e in s.execute(select(AuditEntry).where(AuditEntry.action == "records.search")).scalars()
+        ]
+    assert [d.get("unit", d.get("scope")) for d in details[-5:]] == ["U-FOB", "U-FOB", "U-OTHER", "archive", "archive"]

@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core import usecase
+from lookout_ledger.core.auth import Role, User
 from lookout_ledger.core.crypto import Keyring
-from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.disclosures import Disclosure
+from lookout_ledger.org.models import Official
 from lookout_ledger.records.archive_models import RecordMessage
 from lookout_ledger.records.search import textnorm
 from lookout_ledger.records.search.aliases import aliases_of, find_people
@@ -44,6 +47,26 @@ class SearchFilters:
     owner_id: str | None = None
     classification: str | None = None
     disclosure_id: str | None = None
+    # Need-to-know (#16 item 6): only messages whose record owner works in this unit, or that
+    # document a disclosure of this unit. None: the whole archive (records officer, auditor).
+    unit_id: str | None = None
+
+
+# Who searches the whole archive: the records officer who keeps it and the auditor who checks
+# it. Everyone else sees the messages of the unit they work in; every search is logged.
+ARCHIVE_WIDE = (Role.RECORDS_OFFICER, Role.AUDITOR)
+NO_UNIT = "\x00no unit"  # matches no unit: a user acting as no official sees no message
+
+
+def unit_scope(session: Session, username: str) -> str | None:
+    """The unit whose messages `username` may see, or None for the whole archive."""
+    user = session.get(User, username)
+    if user is None or not user.active:
+        raise AuthError(f"unknown or inactive user {username!r}")
+    if user.has_role(*ARCHIVE_WIDE):
+        return None
+    official = session.get(Official, user.official_id) if user.official_id else None
+    return official.unit_id if official is not None else NO_UNIT
 
 
 @dataclass
@@ -126,6 +149,10 @@ def _filtered(session: Session, groups: list[list[str]], f: SearchFilters) -> Se
         q = q.where(RecordMessage.classification == f.classification)
     if f.disclosure_id:
         q = q.where(Communication.disclosure_id == f.disclosure_id)
+    if f.unit_id is not None:
+        officials = select(Official.id).where(Official.unit_id == f.unit_id)
+        disclosures = select(Disclosure.id).where(Disclosure.unit_id == f.unit_id)
+        q = q.where(or_(RecordMessage.owner_id.in_(officials), Communication.disclosure_id.in_(disclosures)))
     return q
 
 
@@ -166,7 +193,7 @@ def search(
                 groups.append(list(a.tokens))
                 aliases_used.append(a.value)
     f = filters
-    only_dates = not any((f.channel, f.account, f.owner_id, f.classification, f.disclosure_id))
+    only_dates = not any((f.channel, f.account, f.owner_id, f.classification, f.disclosure_id)) and f.unit_id is None
     if groups and only_dates and session.get_bind().dialect.name == "sqlite":
         # Newest first straight from the index (its rowids encode the time): a page of 50 costs
         # the same whether the words are rare or in every message.
@@ -183,7 +210,7 @@ def search(
         rows = [found[i] for i in ids if i in found]
     else:
         q = _filtered(session, groups, f)
-        unfiltered = not any(getattr(f, k) for k in f.__dataclass_fields__)
+        unfiltered = not any(getattr(f, k) is not None for k in f.__dataclass_fields__)
         if groups and unfiltered:  # every index entry is a communication: the index counts alone
             total = match_count(session, groups)
         else:
@@ -224,11 +251,14 @@ def logged_search(
     """A search of the archive, logged as a read: the one use case the API, the pages and the CLI run
     (the index is brought up to date first, hence a write transaction)."""
     with usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.search")) as s:
+        filters = replace(filters, unit_id=unit_scope(s, actor))
         result = search(
             s, ledger.keyring, query, filters, may_read_content=may_read_content, limit=limit, offset=offset
         )
         # The query is often a person's name, so the log keeps a keyed digest of its normal form
         # (#16 item 4): an auditor who suspects a search for someone can test it, nobody reads it.
         digest = ledger.keyring.blind_index(textnorm.fold(query), "audit.search_query")
-        ledger.audit(s, actor, "records.search", None, None, {"query_digest": digest, "total": result.total})
+        scope = {"unit": filters.unit_id} if filters.unit_id is not None else {"scope": "archive"}
+        detail = {"query_digest": digest, "total": result.total, **scope}
+        ledger.audit(s, actor, "records.search", None, None, detail)
     return result
