@@ -19,7 +19,7 @@ from lookout_ledger.disclosures import requests, sending
 from lookout_ledger.disclosures.log import log_entries
 from lookout_ledger.disclosures.package import ADVISEMENT_EN, ADVISEMENT_ES, MARKING, verify_passphrase
 from lookout_ledger.disclosures.workflow_models import DisclosureDraft
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, body_of
 from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval
 from lookout_ledger.oversight.audit import run_audit
 from support.disclosure_world import ADDRESS, build_world
@@ -140,7 +140,9 @@ def test_in_person_disclosure_is_recorded_with_a_note(sqlite_ledger: Ledger) -> 
         assert row["requirements"]["retention"] == "not_applicable"
         assert [f.rule for f in audit.findings if f.record_id == result.disclosure_id] == []
         comm = s.execute(select(Communication)).scalar_one()
-        assert comm.channel == "meeting_note" and "read out the two names" in (comm.body or "")
+        assert comm.channel == "meeting_note" and "read out the two names" in (
+            body_of(sqlite_ledger.keyring, comm) or ""
+        )
 
 
 def test_unreachable_mail_server_records_nothing(sqlite_ledger: Ledger) -> None:

@@ -14,7 +14,7 @@ from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, body_of, subject_of
 from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
 from lookout_ledger.records.ingest import blobs
@@ -46,7 +46,14 @@ def test_chat_export_becomes_communications(ledger: Ledger, name: str) -> None:
             .order_by(RecordMessage.source_line)
         ).all()
     got = [
-        (m.source_line, c.sent_at.astimezone(_zone()).replace(tzinfo=None), c.sender, c.body, m.kind) for c, m in rows
+        (
+            m.source_line,
+            c.sent_at.astimezone(_zone()).replace(tzinfo=None),
+            c.sender,
+            body_of(ledger.keyring, c),
+            m.kind,
+        )
+        for c, m in rows
     ]
     assert got == [(ln, at, sender or "(system)", body, kind) for ln, at, sender, body, kind in expected]
     assert all(c.channel == "whatsapp" and c.account == "personal" and c.retained for c, _ in rows)
@@ -76,7 +83,7 @@ def test_lif_export_has_the_zone_offset_and_joined_lines(ledger: Ledger) -> None
 def test_summer_time_offset_follows_the_zone(ledger: Ledger) -> None:
     world(ledger)
     run_import(ledger, b"01/07/2019, 10:00 - A: summer\n01/12/2019, 10:00 - A: winter\n", "c.txt")
-    got = {c.body: format_rfc3339(c.sent_at, c.sent_at_offset) for c in _comms(ledger)}
+    got = {body_of(ledger.keyring, c): format_rfc3339(c.sent_at, c.sent_at_offset) for c in _comms(ledger)}
     assert got == {"summer": "2019-07-01T10:00:00-07:00", "winter": "2019-12-01T10:00:00-08:00"}
 
 
@@ -190,7 +197,11 @@ def test_eml_with_attachment(ledger: Ledger) -> None:
         "ops@agency.example",
         "Jürgen Maas <juergen.maas@agency.example>",
     ]
-    assert (c.subject, c.body, c.attachments) == ("Perfiles", "Adjunto la lista.\nSaludos", ["target deck.pdf"])
+    assert (subject_of(ledger.keyring, c), body_of(ledger.keyring, c), c.attachments) == (
+        "Perfiles",
+        "Adjunto la lista.\nSaludos",
+        ["target deck.pdf"],
+    )
     assert format_rfc3339(c.sent_at, c.sent_at_offset) == "2019-01-08T09:30:00-08:00"
     with ledger.reading() as s:
         att = s.execute(select(RecordAttachment)).scalar_one()
@@ -207,7 +218,7 @@ def test_mbox_lines_quoting_and_duplicates_with_eml(ledger: Ledger) -> None:
     with ledger.reading() as s:
         lines = dict(s.execute(select(RecordMessage.source_file, RecordMessage.source_line)).all())
     assert lines["box.mbox"] > 2  # the second message starts further down the archive
-    bodies = {c.subject: c.body for c in _comms(ledger)}
+    bodies = {subject_of(ledger.keyring, c): body_of(ledger.keyring, c) for c in _comms(ledger)}
     assert bodies["Uno"] == "From the field: all quiet"
 
 

@@ -6,12 +6,14 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.auth import Role, add_user
-from lookout_ledger.core.errors import LedgerError
+from lookout_ledger.core.crypto import is_ciphertext
+from lookout_ledger.core.errors import KeyError_, LedgerError
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.history.communications import Communication, body_of
 from lookout_ledger.records.search import SearchFilters, logged_search, search, snippet
 from lookout_ledger.records.search.aliases import add_alias, find_people
 from support.chat_exports import ANDROID_ES, ANDROID_US
@@ -178,3 +180,34 @@ def test_need_to_know_a_unit_sees_its_messages_the_records_office_and_auditor_se
             for e in s.execute(select(AuditEntry).where(AuditEntry.action == "records.search")).scalars()
         ]
     assert [d.get("unit", d.get("scope")) for d in details[-5:]] == ["U-FOB", "U-FOB", "U-OTHER", "archive", "archive"]
+
+
+def test_message_text_and_the_index_are_sealed_at_rest_and_search_still_works(ledger: Ledger) -> None:
+    """#16 item 4: names, dates of birth and passport numbers sat in clear in message bodies and the index."""
+    _setup(ledger)
+    with ledger.reading() as s:
+        raw = s.execute(text("SELECT id, subject_enc, body_enc FROM communications")).all()
+        docs = " ".join(s.execute(text("SELECT doc FROM record_search")).scalars())
+        found = search(s, ledger.keyring, "eliminó").total
+    assert raw and all(b is None or is_ciphertext(b) for _, _, b in raw)
+    assert all(sub is None or is_ciphertext(sub) for _, sub, _ in raw)
+    words = docs.split()
+    assert words and all(w.startswith("k") and len(w) == 21 for w in words)  # keyed tokens only
+    assert "elimino" not in docs and "ramirez" not in docs.lower()
+    assert found == 1
+
+
+@pytest.mark.tampers
+def test_a_sealed_body_moved_to_another_message_does_not_open(ledger: Ledger) -> None:
+    """The associated data names the table, the column and the row: swapped ciphertexts fail closed
+    (and `lookout verify` names the record changed outside the application)."""
+    _setup(ledger)
+    with ledger.reading() as s:
+        (a, body_a), (b, _) = s.execute(text("SELECT id, body_enc FROM communications ORDER BY id LIMIT 2")).all()
+    with ledger.engine.begin() as conn:
+        conn.execute(text("UPDATE communications SET body_enc = :v WHERE id = :id"), {"v": body_a, "id": b})
+    with ledger.reading() as s:
+        moved = s.get(Communication, b)
+        assert body_of(ledger.keyring, s.get(Communication, a)) is not None
+        with pytest.raises(KeyError_, match="does not open this data"):
+            body_of(ledger.keyring, moved)

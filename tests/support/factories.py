@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring, normalise_name
 from lookout_ledger.core.timefmt import parse_rfc3339
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, seal_text
 from lookout_ledger.history.crossings import Crossing, CrossingLookout
 from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
@@ -355,8 +355,7 @@ class Factory:
                 sent_at_offset=sent_off,
                 sender="Officer Example",
                 recipients=["Recipient Example"],
-                subject=None,
-                body="Synthetic message.",
+                **seal_text(self.keyring, cid, None, "Synthetic message."),
                 attachments=[],
                 forwarded_to_official_at=fwd,
                 forwarded_to_official_at_offset=fwd_off,

@@ -79,6 +79,7 @@ def api_record(
             record_type,
             record_id,
             personal=principal.personal,
+            keyring=ledger.keyring,
             audit=audit,
             max_inspection_hours=float(ledger.policy.param("max_inspection_hours", 4)),
         )

@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +30,31 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from lookout_ledger.core.errors import KeyError_
 
 _PREFIX = "v1"
+TOKEN_CACHE = 1 << 18  # keyed search tokens kept per keyring (about 40 MB at most)
 
 
 def _derive(master: bytes, purpose: str) -> bytes:
     return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode()).derive(master)
+
+
+class _TokenCache(dict[str, str]):
+    """Word -> keyed token, computed on first use; emptied when it reaches TOKEN_CACHE words."""
+
+    def __init__(self, key: bytes) -> None:
+        super().__init__()
+        self._key = key
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= TOKEN_CACHE:
+            self.clear()
+        token = self[word] = "k" + hmac.new(self._key, b"search\x00" + word.encode(), hashlib.sha256).hexdigest()[:20]
+        return token
+
+
+def is_ciphertext(value: str) -> bool:
+    """Whether a stored value is a sealed value of this system (not clear text left by an old schema)."""
+    prefix, _, rest = value.partition(":")
+    return prefix == _PREFIX and ":" in rest
 
 
 @dataclass
@@ -56,6 +77,7 @@ class Keyring:
         self.index_key = _derive(root, "blind-index")
         self.audit_key = _derive(root, "audit-chain")
         self.session_key = _derive(root, "web-session")
+        self._token_cache = _TokenCache(self.index_key)
 
     # --- sealing ---------------------------------------------------------------------------
     def encrypt(self, plaintext: str | None, context: str = "") -> str | None:
@@ -121,6 +143,16 @@ class Keyring:
         """Keyed hash of an already-normalised value; equal inputs give equal outputs."""
         mac = hmac.new(self.index_key, f"{kind}\x00{value}".encode(), hashlib.sha256)
         return mac.hexdigest()[:32]
+
+    def search_tokens(self, tokens: Iterable[str]) -> list[str]:
+        """Keyed tokens for the full-text index (#16 item 4): the index holds these, never the words,
+        and a query is keyed the same way, so an exact-word search works and the index names nobody.
+        Cached per keyring (an archive's words repeat): a hit is one dict lookup, in C."""
+        return list(map(self._token_cache.__getitem__, tokens))
+
+    def search_document(self, text: str) -> str:
+        """`search_tokens` of a whole indexed document (space-separated normalised words)."""
+        return " ".join(map(self._token_cache.__getitem__, text.split()))
 
     def chain_mac(self, data: bytes) -> str:
         return hmac.new(self.audit_key, data, hashlib.sha256).hexdigest()

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.core import auditlog
+from lookout_ledger.core import auditlog, upgrades
 from lookout_ledger.core.clock import Clock, SystemClock
 from lookout_ledger.core.config import Settings
 from lookout_ledger.core.controls import refuse
@@ -77,13 +77,16 @@ class Ledger:
         settings = settings or Settings.from_env()
         engine = get_engine(settings.database_url)
         keyring = _keyring_for(settings, engine)
-        return cls(
+        ledger = cls(
             settings=settings,
             engine=engine,
             keyring=keyring,
             clock=clock or SystemClock(),
             policy=load_policy(policy or settings.policy),
         )
+        # At the system's time, on a copy: reading the database kind here would fix it too early.
+        upgrades.run_pending(replace(ledger, clock=SystemClock()))
+        return ledger
 
     def now(self) -> datetime:
         return self.clock.now()

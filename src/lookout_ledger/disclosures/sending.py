@@ -46,7 +46,7 @@ from lookout_ledger.disclosures.workflow_models import (
     DisclosureDraft,
     ForeignAgency,
 )
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, seal_text
 from lookout_ledger.history.disclosures import CHANNELS, Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.notifications.mailer import parse_smtp_url
 
@@ -265,8 +265,7 @@ def send(
             sent_at_offset=0,
             sender=sender,
             recipients=[clean_address],
-            subject=subject,
-            body=body,
+            **seal_text(ledger.keyring, "CM-" + disclosure_id, subject, body),
             attachments=[package.filename],
             retained=True,
             disclosure_id=disclosure_id,
@@ -280,8 +279,12 @@ def send(
             sent_at_offset=0,
             sender=official.name,
             recipients=[f"{draft.recipient_official}, {agency.name}"],
-            subject=f"Disclosure {disclosure_id} ({channel.replace('_', ' ')})",
-            body=oral_note,
+            **seal_text(
+                ledger.keyring,
+                "CM-" + disclosure_id,
+                f"Disclosure {disclosure_id} ({channel.replace('_', ' ')})",
+                oral_note,
+            ),
             attachments=[package.filename],
             retained=True,
             disclosure_id=disclosure_id,

@@ -59,7 +59,7 @@ def route_access(app: FastAPI) -> list[RouteAccess]:
     """Every route of `app` with the access it declares, in path order."""
     out = []
     for route in _routes(app.routes):
-        for method in sorted(route.methods - {"HEAD"}):
+        for method in sorted((route.methods or set()) - {"HEAD"}):
             api = route.path.startswith("/api")
             out.append(RouteAccess(method, route.path, api, _needs(route.dependant), route.summary or route.name))
     return sorted(out, key=lambda r: (r.path, r.method))

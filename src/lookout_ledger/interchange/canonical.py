@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.timefmt import format_rfc3339
+from lookout_ledger.history.communications import BODY, SUBJECT
 from lookout_ledger.interchange.tables import TABLES
 
 Row = Any  # a RowMapping
@@ -184,7 +185,7 @@ def _disclosure(r: Row, kids: Sequence[list[Row]], _k: Keyring) -> Lif:
     }
 
 
-def _communication(r: Row, _kids: Sequence[list[Row]], _k: Keyring) -> Lif:
+def _communication(r: Row, _kids: Sequence[list[Row]], k: Keyring) -> Lif:
     return {
         "type": "communication",
         "id": r["id"],
@@ -193,8 +194,8 @@ def _communication(r: Row, _kids: Sequence[list[Row]], _k: Keyring) -> Lif:
         "sent_at": _ts(r["sent_at"], r["sent_at_offset"]),
         "sender": r["sender"],
         "recipients": list(r["recipients"] or []),
-        "subject": r["subject"],
-        "body": r["body"],
+        "subject": k.decrypt(r["subject_enc"], SUBJECT.format(id=r["id"])),
+        "body": k.decrypt(r["body_enc"], BODY.format(id=r["id"])),
         "attachments": list(r["attachments"] or []),
         "forwarded_to_official_at": _ts(r["forwarded_to_official_at"], r["forwarded_to_official_at_offset"]),
         "retained": r["retained"],

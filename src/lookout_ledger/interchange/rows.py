@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lookout_ledger.core.crypto import Keyring, normalise_document, normalise_name
+from lookout_ledger.history.communications import seal_text
 from lookout_ledger.history.lookouts import normalise_topic
 from lookout_ledger.interchange.schema import Stamp
 
@@ -214,7 +215,7 @@ def _disclosure(r: Row, _k: Keyring) -> Rows:
     return main, (_listed("disclosure_id", did, "person_id", r["person_ids"]), approvals)
 
 
-def _communication(r: Row, _k: Keyring) -> Rows:
+def _communication(r: Row, k: Keyring) -> Rows:
     sent, sent_off = _at(r["sent_at"])
     fwd, fwd_off = _at(r["forwarded_to_official_at"])
     main = {
@@ -225,8 +226,7 @@ def _communication(r: Row, _k: Keyring) -> Rows:
         "sent_at_offset": sent_off,
         "sender": r["sender"],
         "recipients": r["recipients"],
-        "subject": r["subject"],
-        "body": r["body"],
+        **seal_text(k, r["id"], r["subject"], r["body"]),
         "attachments": r["attachments"],
         "forwarded_to_official_at": fwd,
         "forwarded_to_official_at_offset": fwd_off,

@@ -24,9 +24,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core.auditlog import AuditEntry
+from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.errors import NotFound
 from lookout_ledger.core.timefmt import format_rfc3339, to_micros
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, body_of, subject_of
 from lookout_ledger.history.crossings import Crossing, CrossingLookout
 from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
@@ -101,6 +102,7 @@ def record(
     record_id: str,
     *,
     personal: bool,
+    keyring: Keyring,
     audit: AuditResult | None = None,
     max_inspection_hours: float = MAX_INSPECTION_HOURS_DEFAULT,
 ) -> dict[str, Any]:
@@ -120,7 +122,7 @@ def record(
         "person": _person,
     }
     builder = builders[record_type]
-    body = builder(session, record_id, text, officials, max_inspection_hours=max_inspection_hours)
+    body = builder(session, record_id, text, officials, max_inspection_hours=max_inspection_hours, keyring=keyring)
     out: dict[str, Any] = {"type": record_type, "id": record_id, **body}
     if audit is not None:
         out["findings"] = [finding_dict(f) for f in _findings_on(audit, record_type, record_id)]
@@ -489,9 +491,12 @@ def _disclosure(session: Session, disclosure_id: str, text: _Text, officials: _O
 
 
 def _communication(
-    session: Session, communication_id: str, text: _Text, officials: _Officials, **_: Any
+    session: Session, communication_id: str, text: _Text, officials: _Officials, keyring: Keyring, **_: Any
 ) -> dict[str, Any]:
     c: Communication = _get(session, Communication, "communication", communication_id)
+    # Sealed text is opened only for a reader who may see it (the others see that it is withheld).
+    subject = subject_of(keyring, c) if text.personal else ("sealed" if c.subject_enc else None)
+    body = body_of(keyring, c) if text.personal else ("sealed" if c.body_enc else None)
     return {
         "facts": {
             "channel": c.channel,
@@ -499,8 +504,8 @@ def _communication(
             "sent_at": _ts(c.sent_at, c.sent_at_offset),
             "sender": text("sender", c.sender),
             "recipients": text("recipients", list(c.recipients or [])),
-            "subject": text("subject", c.subject),
-            "body": text("body", c.body),
+            "subject": text("subject", subject),
+            "body": text("body", body),
             "attachments": text("attachments", list(c.attachments or [])),
             "forwarded_to_official_at": _ts(c.forwarded_to_official_at, c.forwarded_to_official_at_offset),
             "retained": c.retained,

@@ -48,6 +48,7 @@ def record_page(
             record_type,
             record_id,
             personal=principal.personal,
+            keyring=ledger.keyring,
             audit=audit,
             max_inspection_hours=float(ledger.policy.param("max_inspection_hours", 4)),
         )

@@ -414,7 +414,7 @@ def build_report_context(
     wanted: dict[str, set[str]] = defaultdict(set)
     for record_type, record_id in shown_keys:
         wanted[record_type].add(record_id)
-    facts = load_records(session, wanted, directory, person, include_spii)
+    facts = load_records(session, wanted, directory, person, include_spii, ledger.keyring)
     rows_by_record: dict[tuple[str, str], list[FindingRow]] = defaultdict(list)
     rows_by_rule: dict[str, list[FindingRow]] = defaultdict(list)
     for f in findings:

@@ -18,12 +18,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.core.crypto import Keyring
+from lookout_ledger.history.communications import Communication, subject_of
 from lookout_ledger.history.crossings import Crossing, CrossingLookout
 from lookout_ledger.history.disclosures import Disclosure, DisclosureApproval, DisclosurePerson
 from lookout_ledger.history.inspections import Inspection, InspectionLookout, InspectionOfficer, InspectionTopic
@@ -148,14 +150,15 @@ def load_records(
     directory: Directory,
     person: PersonLabel,
     include_spii: bool,
+    keyring: Keyring,
 ) -> dict[tuple[str, str], RecordFacts]:
     """Key facts for every (record_type, record_id) asked for; unknown types are ignored."""
     out: dict[tuple[str, str], RecordFacts] = {}
-    loaders = {
+    loaders: dict[str, Callable[..., Iterator[RecordFacts]]] = {
         "lookout": _lookouts,
         "inspection": _inspections,
         "disclosure": _disclosures,
-        "communication": _communications,
+        "communication": partial(_communications, keyring=keyring),
     }
     for record_type, ids in wanted.items():
         loader = loaders.get(record_type)
@@ -414,7 +417,7 @@ def _disclosures(
 
 
 def _communications(
-    session: Session, ids: set[str], d: Directory, person: PersonLabel, include_spii: bool
+    session: Session, ids: set[str], d: Directory, person: PersonLabel, include_spii: bool, *, keyring: Keyring
 ) -> Iterator[RecordFacts]:
     for (m,) in _rows(session, lambda c: select(Communication).where(Communication.id.in_(c)), ids):
         facts = RecordFacts("communication", m.id, None)
@@ -424,7 +427,7 @@ def _communications(
             ("Sent", local_time(m.sent_at, m.sent_at_offset)),
             ("Sender", m.sender),
             ("Recipients", "; ".join(m.recipients) or "none recorded"),
-            ("Subject", text_or(m.subject, "none") if include_spii else SPII_WITHHELD),
+            ("Subject", text_or(subject_of(keyring, m), "none") if include_spii else SPII_WITHHELD),
             ("Attachments", str(len(m.attachments))),
             (
                 "Forwarded to an official account",

@@ -29,7 +29,7 @@ from lookout_ledger.core.db import table_of
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, seal_text
 from lookout_ledger.org.models import Official
 from lookout_ledger.records.archive_models import RecordAttachment, RecordImport, RecordMessage
 from lookout_ledger.records.ingest import blobs
@@ -312,8 +312,7 @@ def _insert(
                 "sent_at_offset": _offset_minutes(r.sent_at),
                 "sender": r.sender,
                 "recipients": r.recipients,
-                "subject": r.subject,
-                "body": r.body,
+                **seal_text(ledger.keyring, r.id, r.subject, r.body),
                 "attachments": names,
                 "forwarded_to_official_at": opts.forwarded_at,
                 "forwarded_to_official_at_offset": None
@@ -364,6 +363,7 @@ def _insert(
     bulk.insert_rows(conn, table_of(RecordAttachment), atts)
     insert_documents(
         session,
+        ledger.keyring,
         [
             (
                 r.id,

@@ -24,7 +24,7 @@ from lookout_ledger.core.auth import Role
 from lookout_ledger.core.controls import refuse
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, seal_text
 from lookout_ledger.history.disclosures import Disclosure
 from lookout_ledger.org.models import Official
 from lookout_ledger.records.archive_models import RecordMessage
@@ -103,8 +103,7 @@ def record_note(
                 sent_at_offset=off,
                 sender=author.name,
                 recipients=participants,
-                subject=subject,
-                body=body.strip(),
+                **seal_text(ledger.keyring, cid, subject, body.strip()),
                 attachments=[],
                 forwarded_to_official_at=None,
                 forwarded_to_official_at_offset=None,
@@ -123,7 +122,8 @@ def record_note(
                 recorded_at=ledger.now(),
             )
         )
-        insert_documents(session, [(cid, textnorm.document(author.name, *participants, subject, body), at)])
+        doc = textnorm.document(author.name, *participants, subject, body)
+        insert_documents(session, ledger.keyring, [(cid, doc, at)])
         ledger.audit(
             session,
             actor,

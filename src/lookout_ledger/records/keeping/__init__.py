@@ -29,7 +29,7 @@ from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, body_of, subject_of
 from lookout_ledger.notifications.service import Notice, notify
 from lookout_ledger.people.models import Person
 from lookout_ledger.records.archive_models import (
@@ -416,8 +416,8 @@ def _dispose_one(
             "id": comm.id,
             "sender": comm.sender,
             "recipients": comm.recipients,
-            "subject": comm.subject,
-            "body": comm.body,
+            "subject": subject_of(ledger.keyring, comm),
+            "body": body_of(ledger.keyring, comm),
             "attachments": comm.attachments,
             "sent_at": format_rfc3339(comm.sent_at, comm.sent_at_offset),
         },

@@ -28,11 +28,11 @@ _NOTE_CHANNELS = {"in_person": "meeting_note", "phone": "phone_note"}
 
 def link_people(session: Session, keyring: Keyring, person_ids: list[str]) -> dict[str, list[str]]:
     """(Re)compute which communications name each person; returns person -> communication ids."""
-    sync(session)
+    sync(session, keyring)
     out: dict[str, list[str]] = {}
     for pid in person_ids:
         groups = [list(a.tokens) for a in aliases_of(session, keyring, pid)]
-        by_alias = set(match_ids(session, groups))
+        by_alias = set(match_ids(session, keyring, groups))
         by_disclosure = set(
             session.execute(
                 select(Communication.id)

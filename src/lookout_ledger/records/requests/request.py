@@ -26,12 +26,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core import usecase
+from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.files import private_dir, write_private
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, subject_of
 from lookout_ledger.history.disclosures import Disclosure, DisclosurePerson
 from lookout_ledger.history.inspections import Inspection
 from lookout_ledger.history.lookouts import Lookout
@@ -100,7 +101,9 @@ def _dt(micros: int) -> datetime:
     return from_micros(int(micros))
 
 
-def _records_of(session: Session, pid: str, communications: list[str]) -> dict[str, list[dict[str, Any]]]:
+def _records_of(
+    session: Session, keyring: Keyring, pid: str, communications: list[str]
+) -> dict[str, list[dict[str, Any]]]:
     lookouts = session.execute(select(Lookout).where(Lookout.person_id == pid).order_by(Lookout.created_at)).scalars()
     inspections = session.execute(
         select(Inspection).where(Inspection.person_id == pid).order_by(Inspection.started_at)
@@ -134,7 +137,7 @@ def _records_of(session: Session, pid: str, communications: list[str]) -> dict[s
                 "at": _stamp(x.sent_at, x.sent_at_offset),
                 "channel": x.channel,
                 "sender": x.sender,
-                "subject": x.subject,
+                "subject": subject_of(keyring, x),
                 "retained": x.retained,
                 "disclosure_id": x.disclosure_id,
             }
@@ -159,7 +162,7 @@ def run_request(ledger: Ledger, person_ids: list[str], actor: str, reference: st
         counts: dict[str, dict[str, int]] = {}
         for pid in person_ids:
             aliases = aliases_of(session, ledger.keyring, pid)
-            recs = _records_of(session, pid, linked[pid])
+            recs = _records_of(session, ledger.keyring, pid, linked[pid])
             c = {k: len(v) for k, v in recs.items()}
             c["total"] = sum(c.values())
             counts[pid] = c

@@ -26,7 +26,7 @@ from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.errors import AuthError, LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.timefmt import format_rfc3339
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, body_of, subject_of
 from lookout_ledger.history.disclosures import Disclosure
 from lookout_ledger.org.models import Official
 from lookout_ledger.records.archive_models import RecordMessage
@@ -118,21 +118,23 @@ def snippet(text: str, words: set[str], width: int = SNIPPET_WORDS) -> str:
     return "".join(out)
 
 
-def _best_text(c: Communication, words: set[str]) -> str:
+def _best_text(c: Communication, subject: str | None, body: str | None, words: set[str]) -> str:
     """The body, unless only the subject or sender matched: then those lead the snippet."""
-    body = c.body or ""
+    body = body or ""
     if any(textnorm.fold(m.group()) in words for m in _WORD.finditer(body)):
         return body
-    head = " — ".join(x for x in (c.sender, c.subject) if x)
+    head = " — ".join(x for x in (c.sender, subject) if x)
     return f"{head} — {body}" if head and body else head or body
 
 
-def _filtered(session: Session, groups: list[list[str]], f: SearchFilters) -> Select[Communication, RecordMessage]:
+def _filtered(
+    session: Session, keyring: Keyring, groups: list[list[str]], f: SearchFilters
+) -> Select[Communication, RecordMessage]:
     q = select(Communication, RecordMessage).outerjoin(
         RecordMessage, RecordMessage.communication_id == Communication.id
     )
     if groups:
-        sub = match_query(session.get_bind().dialect.name, groups)
+        sub = match_query(session.get_bind().dialect.name, keyring, groups)
         assert sub is not None
         q = q.where(Communication.id.in_(sub.columns(communication_id=Communication.id.type)))
     if f.channel:
@@ -178,7 +180,7 @@ def search(
     if not 0 <= offset <= MAX_OFFSET:
         raise LedgerError(f"offset: between 0 and {MAX_OFFSET:,}; narrow the search instead of paging that far")
     if index_sync:
-        sync(session)
+        sync(session, keyring)
     words = textnorm.tokens(query)
     groups: list[list[str]] = [words] if words else []
     people: list[str] = []
@@ -198,7 +200,7 @@ def search(
         # Newest first straight from the index (its rowids encode the time): a page of 50 costs
         # the same whether the words are rare or in every message.
         lo, hi = rowid_bounds(f.date_from, f.date_to)
-        ids, total = newest_matches(session, groups, lo, hi, limit, offset)
+        ids, total = newest_matches(session, keyring, groups, lo, hi, limit, offset)
         found = {
             c.id: (c, m)
             for c, m in session.execute(
@@ -209,10 +211,10 @@ def search(
         }
         rows = [found[i] for i in ids if i in found]
     else:
-        q = _filtered(session, groups, f)
+        q = _filtered(session, keyring, groups, f)
         unfiltered = not any(getattr(f, k) is not None for k in f.__dataclass_fields__)
         if groups and unfiltered:  # every index entry is a communication: the index counts alone
-            total = match_count(session, groups)
+            total = match_count(session, keyring, groups)
         else:
             total = session.execute(select(func.count()).select_from(q.subquery())).scalar_one()
         order = (Communication.sent_at.desc(), Communication.id)
@@ -220,7 +222,9 @@ def search(
     marked = {t for g in groups for t in g}
     hits = []
     for c, m in rows:
-        text_ = _best_text(c, marked)
+        # Opened only for a reader who may see content: the others never cause a decryption.
+        subject, body = (subject_of(keyring, c), body_of(keyring, c)) if may_read_content else (None, None)
+        text_ = _best_text(c, subject, body, marked)
         hits.append(
             Hit(
                 id=c.id,
@@ -228,7 +232,7 @@ def search(
                 channel=c.channel,
                 account=c.account,
                 sender=c.sender if may_read_content else None,
-                subject=c.subject if may_read_content else None,
+                subject=subject,
                 snippet=snippet(text_, marked) if may_read_content else None,
                 classification=m.classification if m else None,
                 source=f"{m.source_file}:{m.source_line}" if m and m.source_file else None,

@@ -1,7 +1,10 @@
 """The full-text index over communications, on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
 
 The application writes the normalised text (see `textnorm`), so matching is accent- and
-case-insensitive on both engines and a query means the same thing on either. Communications
+case-insensitive on both engines and a query means the same thing on either. Each word is
+stored as a keyed token (`Keyring.search_tokens`, an HMAC), never as itself (#16 item 4: the
+index named people in clear); queries are keyed the same way, so exact-word search, the
+"newest first" order and the counts work as before, and the index reads as noise without the key. Communications
 that arrived another way (a LIF import, the demo) are indexed on first search by `sync`, which
 also drops entries whose communication is gone.
 """
@@ -14,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import TextClause, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.timefmt import to_micros
-from lookout_ledger.history.communications import Communication
+from lookout_ledger.history.communications import Communication, body_of, subject_of
 from lookout_ledger.records.archive_models import RecordSearch
 from lookout_ledger.records.search import textnorm
 
@@ -69,14 +73,15 @@ def _free_rowids(session: Session, wanted: list[int]) -> list[int]:
     return out
 
 
-def insert_documents(session: Session, docs: Sequence[tuple[str, str, datetime]]) -> None:
-    """Index (communication id, normalised text, sent at) triples.
+def insert_documents(session: Session, keyring: Keyring, docs: Sequence[tuple[str, str, datetime]]) -> None:
+    """Index (communication id, normalised text, sent at) triples, as keyed tokens.
 
     On SQLite the FTS5 rowid encodes the time, so "newest first" is the index's own order and a
     first page never reads more than a page of matches, however common the words.
     """
     if not docs:
         return
+    docs = [(i, keyring.search_document(d), at) for i, d, at in docs]
     if session.get_bind().dialect.name != "sqlite":
         session.execute(_INSERT, [{"id": i, "doc": d} for i, d, _ in docs])
         return
@@ -104,6 +109,7 @@ _NEWEST_COUNT = text("SELECT count(*)" + _NEWEST_WHERE)
 
 def newest_matches(
     session: Session,
+    keyring: Keyring,
     groups: Sequence[Sequence[str]],
     lo: int | None,
     hi: int | None,
@@ -111,7 +117,7 @@ def newest_matches(
     offset: int,
 ) -> tuple[list[str], int]:
     """SQLite: one page of matching ids, newest first, and the number of matches, from the index alone."""
-    q = match_query("sqlite", groups)
+    q = match_query("sqlite", keyring, groups)
     assert q is not None
     expr = q.compile().params["fts_q"]
     params = {"fts_q": expr, "lo": -(2**63) if lo is None else lo, "hi": 2**63 - 1 if hi is None else hi}
@@ -133,11 +139,12 @@ def delete_documents(session: Session, ids: Sequence[str]) -> None:
         session.execute(stmt, {"ids": list(ids)})
 
 
-def document_of(c: Communication) -> str:
-    return textnorm.document(c.sender, *(c.recipients or []), c.subject, c.body, *(c.attachments or []))
+def document_of(keyring: Keyring, c: Communication) -> str:
+    subject, body = subject_of(keyring, c), body_of(keyring, c)
+    return textnorm.document(c.sender, *(c.recipients or []), subject, body, *(c.attachments or []))
 
 
-def sync(session: Session) -> int:
+def sync(session: Session, keyring: Keyring) -> int:
     """Index every communication not yet indexed, drop orphans; returns entries added."""
     ensure_index(session)
     indexed = session.execute(select(func.count()).select_from(RecordSearch)).scalar_one()
@@ -147,7 +154,7 @@ def sync(session: Session) -> int:
     session.execute(text("DELETE FROM record_search WHERE communication_id NOT IN (SELECT id FROM communications)"))
     have = set(session.execute(text("SELECT communication_id FROM record_search")).scalars())
     missing = [c for c in session.execute(select(Communication)).scalars() if c.id not in have]
-    insert_documents(session, [(c.id, document_of(c), c.sent_at) for c in missing])
+    insert_documents(session, keyring, [(c.id, document_of(keyring, c), c.sent_at) for c in missing])
     return len(missing)
 
 
@@ -163,9 +170,9 @@ def query_tokens(query: str) -> list[str]:
     return textnorm.tokens(query)
 
 
-def match_count(session: Session, groups: Sequence[Sequence[str]]) -> int:
+def match_count(session: Session, keyring: Keyring, groups: Sequence[Sequence[str]]) -> int:
     """How many communications match, counted by the index alone (no join)."""
-    q = match_query(session.get_bind().dialect.name, groups, count=True)
+    q = match_query(session.get_bind().dialect.name, keyring, groups, count=True)
     return 0 if q is None else int(session.execute(q).scalar_one())
 
 
@@ -177,14 +184,17 @@ _MATCH = {
 }
 
 
-def match_query(dialect: str, groups: Sequence[Sequence[str]], count: bool = False) -> TextClause | None:
-    """A SELECT of the ids of communications matching any group (tokens of a group ANDed).
+def match_query(
+    dialect: str, keyring: Keyring, groups: Sequence[Sequence[str]], count: bool = False
+) -> TextClause | None:
+    """A SELECT of the ids of communications matching any group (tokens of a group ANDed), the
+    tokens keyed as the index holds them.
 
     Each group is one alias or one query; groups are ORed. Tokens are already normalised
     (alphanumeric), so they are passed as quoted phrases (FTS5) or quoted lexemes (tsquery),
     never as query syntax, and bound as one parameter.
     """
-    groups = [list(g) for g in groups if g]
+    groups = [keyring.search_tokens(g) for g in groups if g]
     if not groups:
         return None
     if dialect == "sqlite":
@@ -196,8 +206,8 @@ def match_query(dialect: str, groups: Sequence[Sequence[str]], count: bool = Fal
     return text(sql).bindparams(fts_q=expr)
 
 
-def match_ids(session: Session, groups: Sequence[Sequence[str]]) -> list[str]:
-    q = match_query(session.get_bind().dialect.name, groups)
+def match_ids(session: Session, keyring: Keyring, groups: Sequence[Sequence[str]]) -> list[str]:
+    q = match_query(session.get_bind().dialect.name, keyring, groups)
     return [] if q is None else list(session.execute(q).scalars())
 
 
