@@ -219,6 +219,21 @@ def build(engine: Engine, keyring: Keyring, lookouts: int, crossings: int, log=p
             result = conn.execute(text(sql), params)
             counts[table] = counts.get(table, 0) + (result.rowcount or 0)
             log(f"  {table:<24} {result.rowcount:>10,} rows  {time.perf_counter() - t0:6.1f} s")
+        # Each person's name sealed for their own row (the AEAD binds the person id): one shared
+        # ciphertext, as SQL writes it above, would open for no one but the first.
+        t0 = time.perf_counter()
+        seal = text("UPDATE persons SET given_name_enc = :g, family_name_enc = :f WHERE id = :id")
+        for start in range(1, n + 1, 50_000):
+            batch = [
+                {
+                    "id": f"P{i}",
+                    "g": keyring.encrypt("Synthetic", "person.given_name", f"P{i}"),
+                    "f": keyring.encrypt("Traveler", "person.family_name", f"P{i}"),
+                }
+                for i in range(start, min(n, start + 49_999) + 1)
+            ]
+            conn.execute(seal, batch)
+        log(f"  {'persons (sealed)':<24} {n:>10,} rows  {time.perf_counter() - t0:6.1f} s")
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))

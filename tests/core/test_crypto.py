@@ -73,3 +73,17 @@ def test_opener_reads_what_decrypt_reads_and_refuses_what_it_refuses() -> None:
         open_name(k.rotated().encrypt("x", "person.given_name"))
     with pytest.raises(KeyError_, match="not a ciphertext"):
         open_name("plain text")
+
+
+def test_a_value_is_bound_to_its_row_as_well_as_its_column() -> None:
+    """#16 item 4: the associated data named the column only, so a name copied to another
+    person's record opened there."""
+    k = Keyring.generate()
+    token = k.encrypt("Rowan", "person.given_name", "P-1")
+    assert k.decrypt(token, "person.given_name", "P-1") == "Rowan"
+    assert k.opener("person.given_name")(token, "P-1") == "Rowan"
+    for context, row in (("person.given_name", "P-2"), ("person.given_name", None), ("person.family_name", "P-1")):
+        with pytest.raises(KeyError_, match="moved from another record or column"):
+            k.decrypt(token, context, row)
+    with pytest.raises(KeyError_):
+        k.opener("person.given_name")(token, "P-2")

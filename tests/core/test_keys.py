@@ -24,8 +24,8 @@ def test_rotation_reseals_and_keeps_data_readable(database_url: str, tmp_path: P
         s.add(
             Person(
                 id="p1",
-                given_name_enc=ring.encrypt("Ilse", "person.given_name"),
-                family_name_enc=ring.encrypt("Varga Soto", "person.family_name"),
+                given_name_enc=ring.encrypt("Ilse", "person.given_name", "p1"),
+                family_name_enc=ring.encrypt("Varga Soto", "person.family_name", "p1"),
                 date_of_birth_enc=None,
                 name_bidx=ring.blind_index("ilse soto varga", "name"),
                 us_person=True,
@@ -38,7 +38,7 @@ def test_rotation_reseals_and_keeps_data_readable(database_url: str, tmp_path: P
     with ledger.reading() as s:
         p = s.execute(select(Person)).scalar_one()
         assert new_ring.key_id_of(p.given_name_enc) == "k2"
-        assert new_ring.decrypt(p.family_name_enc, "person.family_name") == "Varga Soto"
+        assert new_ring.decrypt(p.family_name_enc, "person.family_name", "p1") == "Varga Soto"
         assert p.name_bidx == new_ring.blind_index("ilse soto varga", "name")
         assert auditlog.verify(s, new_ring).ok
     assert rotate_key(ledger, "admin")["persons.given_name_enc"] == 1  # rotates again to k3
@@ -61,8 +61,8 @@ def test_rotation_reseals_records_aliases_and_blobs(sqlite_ledger, tmp_path: Pat
         s.add(
             Person(
                 id="p1",
-                given_name_enc=ring.encrypt("Ilse", "person.given_name"),
-                family_name_enc=ring.encrypt("Varga", "person.family_name"),
+                given_name_enc=ring.encrypt("Ilse", "person.given_name", "p1"),
+                family_name_enc=ring.encrypt("Varga", "person.family_name", "p1"),
                 name_bidx=ring.blind_index("ilse varga", "name"),
                 us_person=True,
             )

@@ -33,3 +33,19 @@ def test_clear_text_left_by_migration_0011_is_sealed_once_and_logged(ledger: Led
         assert json.loads(entry.detail)["sealed"]["communications.body_enc"] == 1
         assert s.execute(text("SELECT count(*) FROM ledger_upgrades")).scalar_one() == 0
     assert upgrades.run_pending(ledger) == {}  # nothing left to do: one lookup
+
+
+def test_values_sealed_for_the_column_only_are_rebound_to_their_row(ledger: Ledger) -> None:
+    from lookout_ledger.people.models import Person
+
+    with ledger.transaction() as s:
+        Factory(s, ledger.keyring).person("P-OLD", given_name="Rowan", family_name="Example")
+    old = ledger.keyring.encrypt("Rowan", "person.given_name")  # as sealed before migration 0012
+    with ledger.engine.begin() as conn:
+        conn.execute(text("UPDATE persons SET given_name_enc = :v WHERE id = 'P-OLD'"), {"v": old})
+        conn.execute(text("INSERT INTO ledger_upgrades (name) VALUES ('bind-rows')"))
+    counts = upgrades.run_pending(ledger)
+    assert counts["persons.given_name_enc"] == 1 and counts["persons.family_name_enc"] == 0
+    with ledger.reading() as s:
+        p = s.get(Person, "P-OLD")
+        assert p is not None and ledger.keyring.decrypt(p.given_name_enc, "person.given_name", "P-OLD") == "Rowan"

@@ -61,7 +61,7 @@ def test_a_person_edit_reaches_the_same_index_without_a_rebuild(ledger: Ledger, 
     index = _index(ledger)
     with ledger.transaction() as s:
         p = s.get(Person, "P-MX")
-        p.date_of_birth_enc = ledger.keyring.encrypt("1981-01-01", "person.date_of_birth")
+        p.date_of_birth_enc = ledger.keyring.encrypt("1981-01-01", "person.date_of_birth", "P-MX")
     clock.advance(seconds=2)
     assert not _refers(ledger, MX)
     assert _refers(ledger, {**MX, "date_of_birth": "1981-01-01"})

@@ -134,9 +134,9 @@ def build_world(ledger: Ledger) -> World:
             s.add(
                 Person(
                     id=pid,
-                    given_name_enc=k.encrypt(given, "person.given_name"),
-                    family_name_enc=k.encrypt(family, "person.family_name"),
-                    date_of_birth_enc=k.encrypt(dob, "person.date_of_birth"),
+                    given_name_enc=k.encrypt(given, "person.given_name", pid),
+                    family_name_enc=k.encrypt(family, "person.family_name", pid),
+                    date_of_birth_enc=k.encrypt(dob, "person.date_of_birth", pid),
                     name_bidx=k.blind_index(normalise_name(given, family), "name"),
                     us_person=us,
                 )
@@ -148,7 +148,7 @@ def build_world(ledger: Ledger) -> World:
                     person_id=pid,
                     position=0,
                     kind="passport",
-                    number_enc=k.encrypt(f"X{pid[-2:]}1234567", "document.number"),
+                    number_enc=k.encrypt(f"X{pid[-2:]}1234567", "document.number", f"{pid}.0"),
                     country=country,
                 )
             )

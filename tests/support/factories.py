@@ -100,8 +100,8 @@ class Factory:
         self._add(
             Person(
                 id=pid,
-                given_name_enc=k.encrypt(given_name, "person.given_name"),
-                family_name_enc=k.encrypt(family_name, "person.family_name"),
+                given_name_enc=k.encrypt(given_name, "person.given_name", pid),
+                family_name_enc=k.encrypt(family_name, "person.family_name", pid),
                 name_bidx=k.blind_index(normalise_name(given_name, family_name), "name"),
                 us_person=us_person,
                 occupation=occupation,

@@ -101,8 +101,8 @@ def build_world(ledger: Ledger, acknowledged: bool = True) -> World:
             s.add(
                 Person(
                     id=pid,
-                    given_name_enc=k.encrypt(given, "person.given_name"),
-                    family_name_enc=k.encrypt(family, "person.family_name"),
+                    given_name_enc=k.encrypt(given, "person.given_name", pid),
+                    family_name_enc=k.encrypt(family, "person.family_name", pid),
                     name_bidx=k.blind_index(normalise_name(given, family), "name"),
                     us_person=True,
                     occupation=occupation,

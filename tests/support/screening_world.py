@@ -23,9 +23,9 @@ def add_person(
     s.add(
         Person(
             id=pid,
-            given_name_enc=k.encrypt(given, "person.given_name"),
-            family_name_enc=k.encrypt(family, "person.family_name"),
-            date_of_birth_enc=k.encrypt(dob, "person.date_of_birth"),
+            given_name_enc=k.encrypt(given, "person.given_name", pid),
+            family_name_enc=k.encrypt(family, "person.family_name", pid),
+            date_of_birth_enc=k.encrypt(dob, "person.date_of_birth", pid),
             name_bidx=k.blind_index(normalise_name(given, family), "name"),
             us_person=False,
         )
@@ -38,7 +38,7 @@ def add_person(
                 person_id=pid,
                 position=0,
                 kind="passport",
-                number_enc=k.encrypt(passport, "document.number"),
+                number_enc=k.encrypt(passport, "document.number", f"{pid}.0"),
                 number_bidx=k.blind_index(normalise_document(passport), "document"),
                 country="MX",
             )

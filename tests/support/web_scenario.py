@@ -70,13 +70,13 @@ def build(ledger: Ledger) -> Scenario:
         fx.person(S.journalist, given_name=GIVEN, family_name=FAMILY, us_person=True, occupation="journalist")
         fx.person(S.second, given_name="Orrin", family_name="Bexleyward", us_person=True)
         p = s.get(Person, S.journalist)
-        p.date_of_birth_enc = ledger.keyring.encrypt(DOB, "person.date_of_birth")
+        p.date_of_birth_enc = ledger.keyring.encrypt(DOB, "person.date_of_birth", S.journalist)
         s.add(
             PersonDocument(
                 person_id=S.journalist,
                 position=0,
                 kind="passport",
-                number_enc=ledger.keyring.encrypt(PASSPORT, "document.number"),
+                number_enc=ledger.keyring.encrypt(PASSPORT, "document.number", f"{S.journalist}.0"),
                 number_bidx=ledger.keyring.blind_index(normalise_document(PASSPORT), "document"),
                 country="US",
             )

@@ -51,6 +51,11 @@ class _TokenCache(dict[str, str]):
         return token
 
 
+def _aad(context: str, row: str | None) -> bytes:
+    """The associated data: the column's context, and the row's key when the value has one."""
+    return (context if row is None else f"{context}.{row}").encode()
+
+
 def is_ciphertext(value: str) -> bool:
     """Whether a stored value is a sealed value of this system (not clear text left by an old schema)."""
     prefix, _, rest = value.partition(":")
@@ -80,16 +85,17 @@ class Keyring:
         self._token_cache = _TokenCache(self.index_key)
 
     # --- sealing ---------------------------------------------------------------------------
-    def encrypt(self, plaintext: str | None, context: str = "") -> str | None:
-        """Seal a value; `context` (e.g. "person.given_name") is bound as associated data so a
-        ciphertext cannot be moved to another column unnoticed."""
+    def encrypt(self, plaintext: str | None, context: str = "", row: str | None = None) -> str | None:
+        """Seal a value; `context` (e.g. "person.given_name") and `row` (the record's key, e.g. the
+        person id) are bound as associated data, so a ciphertext moved to another column or to
+        another person's record does not open (#16 item 4)."""
         if plaintext is None:
             return None
         nonce = os.urandom(12)
-        ct = self._aead[self.active].encrypt(nonce, plaintext.encode(), context.encode())
+        ct = self._aead[self.active].encrypt(nonce, plaintext.encode(), _aad(context, row))
         return f"{_PREFIX}:{self.active}:{base64.b64encode(nonce + ct).decode()}"
 
-    def decrypt(self, token: str | None, context: str = "") -> str | None:
+    def decrypt(self, token: str | None, context: str = "", row: str | None = None) -> str | None:
         if token is None:
             return None
         try:
@@ -106,32 +112,35 @@ class Keyring:
             )
         raw = base64.b64decode(payload)
         try:
-            return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+            return aead.decrypt(raw[:12], raw[12:], _aad(context, row)).decode()
         except InvalidTag:
             raise KeyError_(
-                f"key {kid!r} does not open this data: the key file does not belong to this database"
+                f"key {kid!r} does not open this data: the value was moved from another record or column, "
+                "or the key file does not belong to this database"
             ) from None
 
-    def opener(self, context: str) -> Callable[[str | None], str | None]:
+    def opener(self, context: str) -> Callable[[str | None, str | None], str | None]:
         """`decrypt` for one context, for loops over many values (building the screening index
         decrypts millions): the same checks, without re-deriving the per-call constants."""
-        aad = context.encode()
+        prefix_aad = context.encode() + b"."
+        plain_aad = context.encode()
         aeads = self._aead
         decrypt = self.decrypt
 
-        def open_(token: str | None) -> str | None:
+        def open_(token: str | None, row: str | None = None) -> str | None:
             if token is None:
                 return None
             prefix, _, rest = token.partition(":")
             kid, _, payload = rest.partition(":")
             aead = aeads.get(kid)
             if prefix != _PREFIX or aead is None or not payload:
-                return decrypt(token, context)  # the slow path raises the precise error
+                return decrypt(token, context, row)  # the slow path raises the precise error
             try:
                 raw = binascii.a2b_base64(payload)
+                aad = plain_aad if row is None else prefix_aad + row.encode()
                 return aead.decrypt(raw[:12], raw[12:], aad).decode()
             except (InvalidTag, binascii.Error):
-                return decrypt(token, context)
+                return decrypt(token, context, row)
 
         return open_
 

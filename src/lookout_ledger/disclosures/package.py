@@ -32,7 +32,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lookout_ledger.core.crypto import Keyring
-from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
+from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName, part_row
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -95,18 +95,18 @@ def disclosed_records(session: object, keyring: Keyring, persons: list[Person], 
     for p in persons:
         row: dict[str, object] = {"id": p.id}
         if "name" in fields:
-            given = keyring.decrypt(p.given_name_enc, "person.given_name") or ""
-            family = keyring.decrypt(p.family_name_enc, "person.family_name") or ""
+            given = keyring.decrypt(p.given_name_enc, "person.given_name", p.id) or ""
+            family = keyring.decrypt(p.family_name_enc, "person.family_name", p.id) or ""
             row["name"] = f"{given} {family}".strip()
         if "date_of_birth" in fields:
-            row["date_of_birth"] = keyring.decrypt(p.date_of_birth_enc, "person.date_of_birth") or ""
+            row["date_of_birth"] = keyring.decrypt(p.date_of_birth_enc, "person.date_of_birth", p.id) or ""
         if "other_names" in fields:
             names = session.execute(
-                select(PersonOtherName.name_enc)
+                select(PersonOtherName.name_enc, PersonOtherName.position)
                 .where(PersonOtherName.person_id == p.id)
                 .order_by(PersonOtherName.position)
-            ).scalars()
-            row["other_names"] = [keyring.decrypt(n, "person.other_name") or "" for n in names]
+            ).all()
+            row["other_names"] = [keyring.decrypt(n, "person.other_name", part_row(p.id, i)) or "" for n, i in names]
         if "citizenship" in fields:
             row["citizenship"] = list(
                 session.execute(
@@ -120,8 +120,7 @@ def disclosed_records(session: object, keyring: Keyring, persons: list[Person], 
                 select(PersonDocument).where(PersonDocument.person_id == p.id).order_by(PersonDocument.position)
             ).scalars()
             row["documents"] = [
-                " ".join(x for x in (d.kind, keyring.decrypt(d.number_enc, "document.number"), d.country) if x).strip()
-                for d in docs
+                " ".join(x for x in (d.kind, _number(keyring, d), d.country) if x).strip() for d in docs
             ]
         if "us_person" in fields:
             row["us_person"] = "yes / sí" if p.us_person else "no"
@@ -269,3 +268,7 @@ def build_package(header: PackageHeader, records: list[dict]) -> Package:
         content_digest=content_digest(header, records),
         filename=f"disclosure-{header.reference}.pdf",
     )
+
+
+def _number(keyring: Keyring, d: PersonDocument) -> str | None:
+    return keyring.decrypt(d.number_enc, "document.number", part_row(d.person_id, d.position))

@@ -23,6 +23,7 @@ from lookout_ledger.core.crypto import Keyring
 from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.history.communications import BODY, SUBJECT
 from lookout_ledger.interchange.tables import TABLES
+from lookout_ledger.people.models import part_row
 
 Row = Any  # a RowMapping
 Lif = dict[str, Any]
@@ -52,15 +53,21 @@ def _person(r: Row, kids: Sequence[list[Row]], k: Keyring) -> Lif:
     return {
         "type": "person",
         "id": r["id"],
-        "given_name": k.decrypt(r["given_name_enc"], "person.given_name"),
-        "family_name": k.decrypt(r["family_name_enc"], "person.family_name"),
-        "other_names": [k.decrypt(c["name_enc"], "person.other_name") for c in others],
-        "date_of_birth": k.decrypt(r["date_of_birth_enc"], "person.date_of_birth"),
+        "given_name": k.decrypt(r["given_name_enc"], "person.given_name", r["id"]),
+        "family_name": k.decrypt(r["family_name_enc"], "person.family_name", r["id"]),
+        "other_names": [
+            k.decrypt(c["name_enc"], "person.other_name", part_row(r["id"], c["position"])) for c in others
+        ],
+        "date_of_birth": k.decrypt(r["date_of_birth_enc"], "person.date_of_birth", r["id"]),
         "citizenship": [c["country"] for c in citizenship],
         "us_person": r["us_person"],
         "occupation": r["occupation"],
         "documents": [
-            {"kind": d["kind"], "number": k.decrypt(d["number_enc"], "document.number"), "country": d["country"]}
+            {
+                "kind": d["kind"],
+                "number": k.decrypt(d["number_enc"], "document.number", part_row(r["id"], d["position"])),
+                "country": d["country"],
+            }
             for d in documents
         ],
     }

@@ -14,6 +14,7 @@ from lookout_ledger.core.crypto import Keyring, normalise_document, normalise_na
 from lookout_ledger.history.communications import seal_text
 from lookout_ledger.history.lookouts import normalise_topic
 from lookout_ledger.interchange.schema import Stamp
+from lookout_ledger.people.models import part_row
 
 Row = dict[str, Any]
 # (main row, one list of rows per child table in TABLES[type].children order)
@@ -46,9 +47,9 @@ def _person(r: Row, k: Keyring) -> Rows:
     pid, given, family = r["id"], r["given_name"], r["family_name"]
     main = {
         "id": pid,
-        "given_name_enc": k.encrypt(given, "person.given_name"),
-        "family_name_enc": k.encrypt(family, "person.family_name"),
-        "date_of_birth_enc": k.encrypt(r["date_of_birth"], "person.date_of_birth"),
+        "given_name_enc": k.encrypt(given, "person.given_name", pid),
+        "family_name_enc": k.encrypt(family, "person.family_name", pid),
+        "date_of_birth_enc": k.encrypt(r["date_of_birth"], "person.date_of_birth", pid),
         "name_bidx": k.blind_index(normalise_name(given, family), "name"),
         "us_person": r["us_person"],
         "occupation": r["occupation"],
@@ -57,7 +58,7 @@ def _person(r: Row, k: Keyring) -> Rows:
         {
             "person_id": pid,
             "position": i,
-            "name_enc": k.encrypt(name, "person.other_name"),
+            "name_enc": k.encrypt(name, "person.other_name", part_row(pid, i)),
             "name_bidx": k.blind_index(normalise_name(name), "name"),
         }
         for i, name in enumerate(r["other_names"])
@@ -71,7 +72,7 @@ def _person(r: Row, k: Keyring) -> Rows:
                 "person_id": pid,
                 "position": i,
                 "kind": doc["kind"],
-                "number_enc": k.encrypt(number, "document.number"),
+                "number_enc": k.encrypt(number, "document.number", part_row(pid, i)),
                 "number_bidx": None if number is None else k.blind_index(normalise_document(number), "document"),
                 "country": doc["country"],
             }

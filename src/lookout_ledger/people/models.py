@@ -63,13 +63,19 @@ class PersonDocument(Base):
     country: Mapped[str | None] = mapped_column(String(2))
 
 
-# The sealed columns of people's records (key rotation re-seals every registered column).
+def part_row(person_id: str, position: int) -> str:
+    """The row a person's other name or document is bound to (AEAD associated data, with the column)."""
+    return f"{person_id}.{position}"
+
+
+# The sealed columns of people's records (key rotation re-seals every registered column). Each
+# value is bound to its column and its row (#16 item 4: names could be swapped between persons).
 for _table, _keys, _column, _context in (
-    ("persons", ("id",), "given_name_enc", "person.given_name"),
-    ("persons", ("id",), "family_name_enc", "person.family_name"),
-    ("persons", ("id",), "date_of_birth_enc", "person.date_of_birth"),
-    ("person_other_names", ("person_id", "position"), "name_enc", "person.other_name"),
-    ("person_documents", ("person_id", "position"), "number_enc", "document.number"),
+    ("persons", ("id",), "given_name_enc", "person.given_name.{id}"),
+    ("persons", ("id",), "family_name_enc", "person.family_name.{id}"),
+    ("persons", ("id",), "date_of_birth_enc", "person.date_of_birth.{id}"),
+    ("person_other_names", ("person_id", "position"), "name_enc", "person.other_name.{person_id}.{position}"),
+    ("person_documents", ("person_id", "position"), "number_enc", "document.number.{person_id}.{position}"),
 ):
     sealed.register(_table, _keys, _column, _context)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.auth import SPII_ROLES, User
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound
 from lookout_ledger.core.ledger import Ledger
-from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
+from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName, part_row
 
 MIN_PURPOSE_CHARS = 10
 MAX_PURPOSE_CHARS = 500
@@ -91,10 +91,10 @@ def reveal_person(ledger: Ledger, session: Session, person_id: str, actor: str, 
         raise NotFound(f"no person with id {person_id!r}")
     ring = ledger.keyring
     other_names = session.execute(
-        select(PersonOtherName.name_enc)
+        select(PersonOtherName.name_enc, PersonOtherName.position)
         .where(PersonOtherName.person_id == person_id)
         .order_by(PersonOtherName.position)
-    ).scalars()
+    ).all()
     citizenship = session.execute(
         select(PersonCitizenship.country)
         .where(PersonCitizenship.person_id == person_id)
@@ -105,15 +105,19 @@ def reveal_person(ledger: Ledger, session: Session, person_id: str, actor: str, 
     ).scalars()
     view = PersonView(
         id=person.id,
-        given_name=ring.decrypt(person.given_name_enc, "person.given_name") or "",
-        family_name=ring.decrypt(person.family_name_enc, "person.family_name") or "",
-        date_of_birth=ring.decrypt(person.date_of_birth_enc, "person.date_of_birth"),
+        given_name=ring.decrypt(person.given_name_enc, "person.given_name", person.id) or "",
+        family_name=ring.decrypt(person.family_name_enc, "person.family_name", person.id) or "",
+        date_of_birth=ring.decrypt(person.date_of_birth_enc, "person.date_of_birth", person.id),
         us_person=person.us_person,
         occupation=person.occupation,
-        other_names=[ring.decrypt(n, "person.other_name") or "" for n in other_names],
+        other_names=[ring.decrypt(n, "person.other_name", part_row(person.id, i)) or "" for n, i in other_names],
         citizenship=list(citizenship),
         documents=[
-            DocumentView(kind=d.kind, number=ring.decrypt(d.number_enc, "document.number"), country=d.country)
+            DocumentView(
+                kind=d.kind,
+                number=ring.decrypt(d.number_enc, "document.number", part_row(d.person_id, d.position)),
+                country=d.country,
+            )
             for d in documents
         ],
     )

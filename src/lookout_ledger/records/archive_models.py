@@ -224,7 +224,7 @@ RECORD_TABLES = tuple(
 
 
 # The archive's sealed columns (key rotation re-seals every registered column).
-sealed.register("record_person_aliases", ("id",), "value_enc", "records.alias")
+sealed.register("record_person_aliases", ("id",), "value_enc", "records.alias.{id}")
 sealed.register("record_blobs", ("digest", "seq"), "content_enc", "records.blob:{digest}:{seq}")
 
 

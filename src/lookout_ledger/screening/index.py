@@ -46,7 +46,7 @@ from lookout_ledger.history.inspections import Inspection, InspectionLookout
 from lookout_ledger.history.lookouts import Lookout, LookoutEvent
 from lookout_ledger.lookouts.lifecycle_models import LookoutApproval, LookoutControl, LookoutReview
 from lookout_ledger.lookouts.state import referral_conditions
-from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName
+from lookout_ledger.people.models import Person, PersonCitizenship, PersonDocument, PersonOtherName, part_row
 from lookout_ledger.screening.changes import ScreeningChange
 from lookout_ledger.screening.names import NameKey, name_key
 
@@ -283,13 +283,13 @@ class ScreeningIndex:
             others: dict[str, list[str]] = defaultdict(list)
             cits: dict[str, list[str]] = defaultdict(list)
             docs: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
-            for pid, enc in session.execute(
-                select(PersonOtherName.person_id, PersonOtherName.name_enc)
+            for pid, enc, position in session.execute(
+                select(PersonOtherName.person_id, PersonOtherName.name_enc, PersonOtherName.position)
                 .where(_in_scope(PersonOtherName.person_id, scope))
                 .order_by(PersonOtherName.person_id, PersonOtherName.position)
             ):
                 if pid in wanted:
-                    others[pid].append(open_other(enc) or "")
+                    others[pid].append(open_other(enc, part_row(pid, position)) or "")
             for pid, country in session.execute(
                 select(PersonCitizenship.person_id, PersonCitizenship.country).where(
                     _in_scope(PersonCitizenship.person_id, scope)
@@ -318,13 +318,13 @@ class ScreeningIndex:
             ):
                 if pid not in wanted:
                     continue
-                names = [name_key(open_given(g), open_family(f))]
+                names = [name_key(open_given(g, pid), open_family(f, pid))]
                 if pid in others:
                     names += [name_key(o) for o in others[pid]]
                 out[pid] = Subject(
                     person_id=pid,
                     names=tuple(n for n in names if n.tokens),
-                    dob=shared.date(open_dob(d)),
+                    dob=shared.date(open_dob(d, pid)),
                     citizenships=shared.country_set(cits.get(pid, ())),
                     documents=tuple(docs[pid]) if pid in docs else no_docs,
                 )

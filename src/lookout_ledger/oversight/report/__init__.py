@@ -350,8 +350,8 @@ class _PersonNames:
         ring = ledger.keyring
         for i in range(0, len(ids), 500):
             for p in session.execute(select(Person).where(Person.id.in_(ids[i : i + 500]))).scalars():
-                given = ring.decrypt(p.given_name_enc, "person.given_name") or ""
-                family = ring.decrypt(p.family_name_enc, "person.family_name") or ""
+                given = ring.decrypt(p.given_name_enc, "person.given_name", p.id) or ""
+                family = ring.decrypt(p.family_name_enc, "person.family_name", p.id) or ""
                 self.names[p.id] = f"{given} {family}".strip()
 
     def __call__(self, person_id: str | None) -> str:

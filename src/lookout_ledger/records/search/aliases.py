@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from lookout_ledger.core.crypto import Keyring, normalise_name
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
-from lookout_ledger.people.models import Person, PersonOtherName
+from lookout_ledger.people.models import Person, PersonOtherName, part_row
 from lookout_ledger.records.archive_models import ALIAS_KINDS, PersonAlias
 from lookout_ledger.records.search import textnorm
 
@@ -64,11 +64,12 @@ def add_alias(
         raise LedgerError("alias: empty value")
     bkind, norm = _normal(kind, value, region)
     stored = "+" + norm.removeprefix("tel") if kind == "phone" else value  # phones kept in E.164
+    alias_id = new_id("al")
     row = PersonAlias(
-        id=new_id("al"),
+        id=alias_id,
         person_id=person_id,
         kind=kind,
-        value_enc=keyring.encrypt(stored, CONTEXT),
+        value_enc=keyring.encrypt(stored, CONTEXT, alias_id),
         value_bidx=keyring.blind_index(norm, f"alias-{bkind}"),
         added_by=actor,
         added_at=at,
@@ -83,22 +84,22 @@ def aliases_of(session: Session, keyring: Keyring, person_id: str) -> list[Alias
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"no person {person_id!r}")
-    given = keyring.decrypt(person.given_name_enc, "person.given_name") or ""
-    family = keyring.decrypt(person.family_name_enc, "person.family_name") or ""
+    given = keyring.decrypt(person.given_name_enc, "person.given_name", person_id) or ""
+    family = keyring.decrypt(person.family_name_enc, "person.family_name", person_id) or ""
     out = [Alias("name", f"{given} {family}".strip(), tuple(textnorm.tokens(f"{given} {family}")))]
     others = session.execute(
-        select(PersonOtherName.name_enc)
+        select(PersonOtherName.name_enc, PersonOtherName.position)
         .where(PersonOtherName.person_id == person_id)
         .order_by(PersonOtherName.position)
-    ).scalars()
-    for enc in others:
-        name = keyring.decrypt(enc, "person.other_name") or ""
+    ).all()
+    for enc, position in others:
+        name = keyring.decrypt(enc, "person.other_name", part_row(person_id, position)) or ""
         out.append(Alias("other_name", name, tuple(textnorm.tokens(name))))
     rows = session.execute(
         select(PersonAlias).where(PersonAlias.person_id == person_id).order_by(PersonAlias.added_at, PersonAlias.id)
     ).scalars()
     for a in rows:
-        value = keyring.decrypt(a.value_enc, CONTEXT) or ""
+        value = keyring.decrypt(a.value_enc, CONTEXT, a.id) or ""
         if a.kind == "phone":
             tokens: tuple[str, ...] = ("tel" + value.lstrip("+"),)
         else:
