@@ -26,6 +26,13 @@ def test_the_command_reference_is_the_commands() -> None:
     assert committed == render(), "docs/commands.md is out of date: run .venv/bin/python scripts/cli-reference"
 
 
+def test_the_access_table_is_the_routes() -> None:
+    """docs/security.md's routes × roles table is generated from the routes (`scripts/access-matrix`)."""
+    render = runpy.run_path(str(ROOT / "scripts" / "access-matrix"))["render"]
+    committed = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    assert committed == render(committed), "docs/security.md is out of date: run .venv/bin/python scripts/access-matrix"
+
+
 @pytest.mark.parametrize("policy", ["strict", "permissive"])
 def test_every_policy_rule_is_documented(policy: str) -> None:
     missing = [r.id for r in load_policy(policy).rules if r.id not in TEXT]

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lookout_ledger.core import state
+from lookout_ledger.core import sealed, state
 from lookout_ledger.core.db import Base
 from lookout_ledger.core.types import Instant
 from lookout_ledger.org.models import FK
@@ -204,5 +204,8 @@ class RemediationAction(Base):
 state.track("foreign_agency", ForeignAgency, parts=[(AgencyAddress, "agency_id")])
 state.track("sharing_agreement", SharingAgreement, parts=[(AgreementApproval, "agreement_id")])
 state.track("foreign_request", ForeignRequest)
+# Sealed files key rotation must re-seal too (the contexts are the ones `requests` and `sending` use).
+sealed.register("foreign_requests", ("id",), "document_enc", "disclosure.request_document")
+sealed.register("disclosure_drafts", ("id",), "package_enc", "disclosure.package")
 state.track("disclosure_draft", DisclosureDraft, parts=[(DraftPerson, "draft_id"), (DraftApproval, "draft_id")])
 state.track("disclosure_remediation", RemediationAction)

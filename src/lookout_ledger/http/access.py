@@ -63,3 +63,30 @@ def route_access(app: FastAPI) -> list[RouteAccess]:
             api = route.path.startswith("/api")
             out.append(RouteAccess(method, route.path, api, _needs(route.dependant), route.summary or route.name))
     return sorted(out, key=lambda r: (r.path, r.method))
+
+
+ROLE_ORDER = (
+    "lookout_owner",
+    "supervisor",
+    "counsel",
+    "port_officer",
+    "liaison_officer",
+    "records_officer",
+    "auditor",
+    "admin",
+)
+SHORT = {"lookout_owner": "owner", "port_officer": "port", "liaison_officer": "liaison", "records_officer": "records"}
+
+
+def markdown_table(app: FastAPI) -> str:
+    """Routes × roles, as docs/security.md prints it: ● may call, · refused with 403 naming the role;
+    "signed in" rows let every signed-in user in and the use case checks the rest."""
+    head = "| method | path | " + " | ".join(SHORT.get(r, r) for r in ROLE_ORDER) + " |"
+    rows = [head, "|---|---|" + "---|" * len(ROLE_ORDER)]
+    for r in route_access(app):
+        if isinstance(r.needs, str):
+            cells = [("public" if r.needs == PUBLIC else "signed in")] + [""] * (len(ROLE_ORDER) - 1)
+        else:
+            cells = ["●" if role in r.needs else "·" for role in ROLE_ORDER]
+        rows.append(f"| {r.method} | `{r.path}` | " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
