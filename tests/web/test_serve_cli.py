@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from lookout_ledger.cli import app
@@ -91,7 +92,10 @@ def test_tls_serves_https_with_secure_cookies(lite_ledger: Ledger, tmp_path: Pat
             assert "strict-transport-security" in r.headers
 
 
-def test_tls_needs_both_files(tmp_path: Path) -> None:
+def test_tls_needs_both_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LOOKOUT_DATABASE_URL", raising=False)
     result = CliRunner().invoke(app, ["serve", "--tls-cert", str(tmp_path / "cert.pem")])
     assert result.exit_code != 0
     assert "--tls-cert and --tls-key: give both" in str(result.exception) + result.output
+    assert list(tmp_path.iterdir()) == []  # refused before a database or a key was created

@@ -18,6 +18,14 @@ from lookout_ledger.cli.common import NOW_HELP, console, open_ledger
 from lookout_ledger.core.errors import LedgerError
 
 
+def check_tls(tls_cert: Path | None, tls_key: Path | None) -> None:
+    if (tls_cert is None) != (tls_key is None):
+        raise LedgerError("--tls-cert and --tls-key: give both (the certificate chain and its private key) or neither")
+    for option, path in (("--tls-cert", tls_cert), ("--tls-key", tls_key)):
+        if path is not None and not path.is_file():
+            raise LedgerError(f"{option}: no file {path}")
+
+
 def server_config(
     app: Any,
     *,
@@ -32,11 +40,7 @@ def server_config(
     """The uvicorn configuration `serve` runs (and the tests run): one place for the transport."""
     import uvicorn
 
-    if (tls_cert is None) != (tls_key is None):
-        raise LedgerError("--tls-cert and --tls-key: give both (the certificate chain and its private key) or neither")
-    for option, path in (("--tls-cert", tls_cert), ("--tls-key", tls_key)):
-        if path is not None and not path.is_file():
-            raise LedgerError(f"{option}: no file {path}")
+    check_tls(tls_cert, tls_key)
     return uvicorn.Config(
         app,
         host=host,
@@ -71,6 +75,7 @@ def register(app: typer.Typer) -> None:
 
         from lookout_ledger.server import create_app
 
+        check_tls(tls_cert, tls_key)  # before opening (or creating) any database
         ledger = open_ledger(now)
         if now:
             ledger.check_clock()  # a fixed clock serves only a simulation (SYS-SYSTEM-TIME)

@@ -236,7 +236,7 @@ def _seal_document(ledger: Ledger, fr: ForeignRequest, data: bytes, name: str | 
     if len(data) > MAX_DOCUMENT_BYTES:
         raise LedgerError(f"document: larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     media = document_type(data)
-    token = ledger.keyring.encrypt(base64.b64encode(data).decode("ascii"), DOCUMENT_CONTEXT)
+    token = ledger.keyring.encrypt(base64.b64encode(data).decode("ascii"), DOCUMENT_CONTEXT, fr.id)
     assert token is not None
     fr.document_digest, fr.document_enc = hashlib.sha256(data).hexdigest(), token
     fr.document_name = text_field(safe_filename(name, "request"), "document name")
@@ -417,7 +417,7 @@ def open_document(ledger: Ledger, session: Session, username: str, request_id: s
         ).encode()
     else:
         name, media = fr.document_name or "request", fr.document_type or "application/octet-stream"
-        data = base64.b64decode(ledger.keyring.decrypt(fr.document_enc, DOCUMENT_CONTEXT) or "")
+        data = base64.b64decode(ledger.keyring.decrypt(fr.document_enc, DOCUMENT_CONTEXT, fr.id) or "")
     session.add(RequestView(request_id=request_id, username=user.username, at=ledger.now()))
     session.flush()
     ledger.audit(session, username, "disclosure.request.open", "foreign_request", request_id, {})

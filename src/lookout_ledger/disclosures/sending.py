@@ -251,7 +251,7 @@ def send(
     draft.oral_note = oral_note
     draft.content_digest = package.content_digest
     draft.passphrase_verifier = package.verifier
-    draft.package_enc = ledger.keyring.encrypt(base64.b64encode(package.pdf).decode("ascii"), PACKAGE_CONTEXT)
+    draft.package_enc = ledger.keyring.encrypt(base64.b64encode(package.pdf).decode("ascii"), PACKAGE_CONTEXT, draft.id)
     draft.sent_at = now
     draft.sent_by = username
     draft.disclosure_id = disclosure_id
@@ -323,6 +323,6 @@ def stored_package(ledger: Ledger, session: Session, username: str, draft_id: st
     draft = drafts.get_draft(session, draft_id)
     if draft.package_enc is None:
         raise LedgerError(f"draft {draft_id} has not been sent")
-    pdf = base64.b64decode(ledger.keyring.decrypt(draft.package_enc, PACKAGE_CONTEXT) or "")
+    pdf = base64.b64decode(ledger.keyring.decrypt(draft.package_enc, PACKAGE_CONTEXT, draft.id) or "")
     ledger.audit(session, username, "disclosure.package.open", "disclosure", draft.disclosure_id, {})
     return f"disclosure-{draft.disclosure_id}.pdf", pdf

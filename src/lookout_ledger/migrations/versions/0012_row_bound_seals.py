@@ -1,4 +1,5 @@
-"""sealed values bound to their row: persons' names, dates of birth, other names, documents, aliases
+"""sealed values bound to their row: persons' names, dates of birth, other names, documents,
+archive aliases, foreign requests' documents and sent packages
 
 Until now the AEAD associated data named the column only, so a ciphertext could be copied to
 another person's record and would open there. New values bind the row's key as well; the
@@ -22,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     conn = op.get_bind()
-    for t in ("persons", "record_person_aliases"):
+    for t in ("persons", "record_person_aliases", "foreign_requests", "disclosure_drafts"):
         if conn.execute(sa.text(f"SELECT 1 FROM {t} LIMIT 1")).first() is not None:  # noqa: S608 (fixed names)
             conn.execute(sa.text("INSERT INTO ledger_upgrades (name) VALUES ('bind-rows')"))
             return

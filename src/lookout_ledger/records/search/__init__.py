@@ -55,7 +55,7 @@ class SearchFilters:
 # Who searches the whole archive: the records officer who keeps it and the auditor who checks
 # it. Everyone else sees the messages of the unit they work in; every search is logged.
 ARCHIVE_WIDE = (Role.RECORDS_OFFICER, Role.AUDITOR)
-NO_UNIT = "\x00no unit"  # matches no unit: a user acting as no official sees no message
+NO_UNIT = ""  # matches no unit (every unit has an id): a user acting as no official sees no message
 
 
 def unit_scope(session: Session, username: str) -> str | None:
