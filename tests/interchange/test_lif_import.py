@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from lookout_ledger.core.auditlog import AuditEntry
 from lookout_ledger.core.ledger import Ledger
+from lookout_ledger.core.timefmt import format_rfc3339, from_micros, parse_rfc3339
 from lookout_ledger.interchange.exporter import export_lif
 from lookout_ledger.interchange.importer import ImportFailed, import_lif
+from lookout_ledger.interchange.schema import _timestamp
 from support.cli_support import EXPORT_PURPOSE, auditor
 from support.lif_snippets import HEADER, lif_bytes, record, records, table_counts, write_lif
 
@@ -286,3 +291,43 @@ def test_import_from_a_stream(ledger: Ledger) -> None:
     report = import_lif(ledger, stream, "tester")
     assert report.counts["person"]["inserted"] == 1
     assert report.source == "<stream>"
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "9999-12-31T23:59:59-23:59",  # valid RFC 3339; its UTC value is after year 9999
+        "0001-01-01T00:00:00+23:59",  # and this one before year 1
+        "9999-12-31 23:59:59-23:59",  # the space form, refused with a message, not a traceback
+        "2200-01-01T00:00:00Z",  # beyond what the ledger stores and re-imports identically
+        "1899-12-31T23:59:59Z",
+    ],
+)
+def test_an_instant_outside_the_stored_range_is_refused_with_its_line(
+    ledger: Ledger, tmp_path: Path, stamp: str
+) -> None:
+    """#15 item 1: one such line was accepted, then screening, export and re-import failed for everyone."""
+    recs = records()
+    lookout = next(i for i, r in enumerate(recs) if r["type"] == "lookout")
+    recs[lookout]["created_at"] = stamp
+    before = table_counts(ledger)
+    failure = _fail(ledger, write_lif(tmp_path / "far.lif", recs))
+    assert [(e.line, e.field) for e in failure.errors] == [(lookout + 2, "created_at")]
+    assert "1900-01-01T00:00:00Z" in failure.errors[0].expected or "RFC 3339" in failure.errors[0].expected
+    assert table_counts(ledger) == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    instant=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2199, 12, 30)),
+    offset=st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59),
+)
+def test_every_instant_lif_accepts_comes_back_identically(instant: datetime, offset: int) -> None:
+    """Property: what the parser accepts it stores as (UTC microseconds, offset) and writes back
+    as the same text, so an exported file re-imports unchanged."""
+    text_ = format_rfc3339(instant.replace(tzinfo=UTC), offset)
+    errs: list[object] = []
+    stamp = _timestamp(text_, "at", errs)  # type: ignore[arg-type]
+    assert not errs
+    assert format_rfc3339(from_micros(stamp.micros), stamp.offset) == text_
+    assert parse_rfc3339(text_) == (from_micros(stamp.micros), offset)

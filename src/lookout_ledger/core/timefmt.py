@@ -15,6 +15,25 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROS_PER_DAY = 86_400_000_000
 
 
+# The instants the ledger stores, exports and re-imports identically on every engine (#15: a valid
+# RFC 3339 instant whose UTC value left Python's datetime range was accepted, and then building the
+# screening index, exporting and re-importing failed for everyone).
+MIN_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
+RANGE = "an instant from 1900-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:00Z"
+
+
+def in_range(instant: datetime) -> datetime:
+    """The instant in UTC, or ValueError when it is outside the range the ledger stores."""
+    try:
+        utc = instant.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(RANGE) from None
+    if not MIN_INSTANT <= utc < MAX_INSTANT:
+        raise ValueError(RANGE)
+    return utc
+
+
 def parse_rfc3339(text: str) -> tuple[datetime, int]:
     """Parse an RFC 3339 timestamp with a mandatory offset; return (UTC instant, offset minutes).
 
@@ -40,13 +59,13 @@ def parse_rfc3339(text: str) -> tuple[datetime, int]:
         local = datetime(year, month, day, hh, mm, ss, micro, tzinfo=timezone(timedelta(minutes=offset)))
     except ValueError as exc:
         raise ValueError(f"a real calendar date and time ({exc})") from None
-    return local.astimezone(UTC), offset
+    return in_range(local), offset
 
 
 def parse_instant(text: str) -> datetime:
     """Parse a timestamp given on the command line (`--now`). A bare date means its UTC midnight."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        return in_range(datetime.fromisoformat(text).replace(tzinfo=UTC))
     try:
         return parse_rfc3339(text)[0]
     except ValueError:
@@ -55,7 +74,7 @@ def parse_instant(text: str) -> datetime:
         dt = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a timestamp; expected e.g. 2019-03-01T00:00:00Z") from None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    return in_range(dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt)
 
 
 def format_rfc3339(instant: datetime, offset_minutes: int | None = 0) -> str:

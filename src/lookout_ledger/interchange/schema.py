@@ -21,7 +21,15 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from lookout_ledger.core.timefmt import format_rfc3339, from_micros, parse_date, parse_rfc3339, to_micros
+from lookout_ledger.core.timefmt import (
+    MAX_INSTANT,
+    MIN_INSTANT,
+    format_rfc3339,
+    from_micros,
+    parse_date,
+    parse_rfc3339,
+    to_micros,
+)
 from lookout_ledger.history.communications import ACCOUNTS, COMM_CHANNELS
 from lookout_ledger.history.disclosures import CHANNELS, REQUESTED_ACTIONS
 from lookout_ledger.history.lookouts import ACTIONS, EVENT_KINDS, STATUS_CODES
@@ -46,6 +54,7 @@ MAX_ID_LENGTH = 200  # the id columns are VARCHAR(200)
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 # YYYY-MM-DDTHH:MM:SS[.ffffff](Z|+hh:mm) with hours < 24 in the offset.
+MIN_MICROS, MAX_MICROS = to_micros(MIN_INSTANT), to_micros(MAX_INSTANT)  # outside: the core parser explains
 _COMMON_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)")
 
 
@@ -146,7 +155,9 @@ def _timestamp(value: Any, path: str, errs: list[FieldError]) -> Any:
                 local = None  # not a real date: the core parser explains
             offset = None if local is None else local.utcoffset()
             if local is not None and offset is not None:
-                return Stamp(to_micros(local), offset.days * 1440 + offset.seconds // 60)
+                micros = to_micros(local)
+                if MIN_MICROS <= micros < MAX_MICROS:
+                    return Stamp(micros, offset.days * 1440 + offset.seconds // 60)
         try:
             instant, minutes = parse_rfc3339(value)
         except ValueError as exc:
