@@ -23,8 +23,10 @@ def has_acknowledged(session: Session, username: str, ledger: Ledger) -> bool:
 
 
 def acknowledge(ledger: Ledger, session: Session, username: str) -> PolicyAcknowledgment:
-    """Record that `username` has read and been trained on the active policy version (idempotent)."""
-    if session.get(User, username) is None:
+    """Record that `username` has read and been trained on the active policy version (idempotent,
+    also when the same user acknowledges from two requests at once: the user's row is locked first,
+    so the second waits and finds the first's acknowledgment instead of failing on the key, #15)."""
+    if session.get(User, username, with_for_update=True) is None:
         raise NotFound(f"no user {username!r}")
     key = (username, ledger.policy.name, ledger.policy.version)
     ack = session.get(PolicyAcknowledgment, key)
