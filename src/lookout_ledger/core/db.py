@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, Table, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from lookout_ledger.core.files import private_sqlite_file
@@ -81,9 +81,27 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent.parent / "migrations"))
     cfg.attributes["connection_engine"] = engine
-    with engine.begin() as conn:
+    # One migrator at a time (#15 item 4: `serve` and a cron `sweep` opening a new database at
+    # once, one died with "database is locked"): SQLite's write lock taken up front (BEGIN
+    # IMMEDIATE waits out the other; a DEFERRED one that must upgrade fails at once), and on
+    # PostgreSQL an advisory lock held to the end of the migration's transaction.
+    with writer(engine).begin() as conn:
+        serialize(conn, "migrate")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+# Advisory lock keys (PostgreSQL) of the work that must never run twice at once.
+LOCKS = {"migrate": 7_316_100, "lif-import": 7_316_101, "records-import": 7_316_102}
+
+
+def serialize(bind: Session | Connection, name: str) -> None:
+    """Hold `name`'s lock until the transaction ends: the same import started twice at once waits
+    for the first and then finds it done (`unchanged`), instead of dying on a unique key. On
+    SQLite every writer already holds the database's write lock (BEGIN IMMEDIATE)."""
+    dialect = (bind.get_bind() if isinstance(bind, Session) else bind).dialect.name
+    if dialect == "postgresql":
+        bind.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCKS[name]})
 
 
 @lru_cache(maxsize=8)

@@ -33,6 +33,7 @@ from sqlalchemy import Column, Connection, Index, Integer, MetaData, String, Tab
 
 from lookout_ledger.core.bulk import insert_rows
 from lookout_ledger.core.crypto import Keyring
+from lookout_ledger.core.db import serialize
 from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.interchange.canonical import canonical_records
@@ -298,6 +299,7 @@ def import_lif(
     sha = hashlib.sha256()
     with _open(path_or_stream) as (name, stream, total), ledger.transaction() as session:
         conn = session.connection()
+        serialize(conn, "lif-import")
         conn.execute(text("DROP TABLE IF EXISTS lif_seen"))
         SEEN.create(conn)
         loader = _Loader(conn, ledger.keyring, update, errors, counts)

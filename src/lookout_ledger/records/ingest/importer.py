@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core import bulk, usecase
-from lookout_ledger.core.db import table_of
+from lookout_ledger.core.db import serialize, table_of
 from lookout_ledger.core.errors import LedgerError, NotFound
 from lookout_ledger.core.ids import new_id
 from lookout_ledger.core.ledger import Ledger
@@ -203,6 +203,7 @@ def import_file(ledger: Ledger, stream: BinaryIO, file_name: str, opts: ImportOp
         usecase.unit(ledger, usecase.audited_refusal(ledger, actor, "records.import")) as session,
         _import_cache(session),
     ):
+        serialize(session, "records-import")
         _check(session, opts)
         prior = session.execute(select(RecordImport).where(RecordImport.digest == digest)).scalar_one_or_none()
         if prior is not None:
