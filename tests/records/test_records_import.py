@@ -336,3 +336,14 @@ def test_a_worker_that_dies_refuses_the_import(ledger: Ledger, monkeypatch: pyte
     with pytest.raises(LedgerError, match="a worker reading the mail stopped"):
         run_import(ledger, _big_box(20), "box.mbox", channel="email", account="official", timezone=None, workers=1)
     assert _count(ledger, Communication) == 0 and _count(ledger, RecordImport) == 0
+
+
+def test_a_nul_byte_is_escaped_in_clear_fields_and_kept_in_the_sealed_body(ledger: Ledger) -> None:
+    """#15 item 3: a NUL byte in a chat gave a psycopg DataError traceback on PostgreSQL."""
+    world(ledger)
+    chat = "1/4/19, 7:05\u202fPM - Dana\x00 Whitlock: Sending\x00 the list tonight\n"
+    report = run_import(ledger, chat.encode(), "nul.txt")
+    assert report.stored == 1
+    (c,) = _comms(ledger)
+    assert c.sender == "Dana\ufffd Whitlock"
+    assert body_of(ledger.keyring, c) == "Sending\x00 the list tonight"

@@ -294,6 +294,13 @@ def _store(
     return stored, duplicates
 
 
+def _no_nul(text: str) -> str:
+    """A NUL byte in a clear-text field becomes U+FFFD, by rule, on both engines (#15: PostgreSQL
+    refuses NUL in text and the import died with a DataError; SQLite stored it). The subject and the
+    body keep it: they are sealed, and the original file is kept byte for byte."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
 def _insert(
     ledger: Ledger, session: Session, rows: list[Row], opts: ImportOptions, import_id: str, source: str
 ) -> None:
@@ -303,7 +310,7 @@ def _insert(
     forward = retention.forward_days(ledger.policy)
     comms, metas, atts = [], [], []
     for r in rows:
-        names = [name for name, _ in r.attachments]
+        names = [_no_nul(name) for name, _ in r.attachments]
         comms.append(
             {
                 "id": r.id,
@@ -311,8 +318,8 @@ def _insert(
                 "account": opts.account,
                 "sent_at": r.sent_at,
                 "sent_at_offset": _offset_minutes(r.sent_at),
-                "sender": r.sender,
-                "recipients": r.recipients,
+                "sender": _no_nul(r.sender),
+                "recipients": [_no_nul(x) for x in r.recipients],
                 **seal_text(ledger.keyring, r.id, r.subject, r.body),
                 "attachments": names,
                 "forwarded_to_official_at": opts.forwarded_at,
@@ -347,7 +354,7 @@ def _insert(
                 {
                     "communication_id": r.id,
                     "position": pos,
-                    "name": name,
+                    "name": _no_nul(name),
                     "digest": digest,
                     "size": None if data is None else len(data),
                 }
