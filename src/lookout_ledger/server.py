@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import secrets
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -49,6 +51,8 @@ from lookout_ledger.web.lookouts import routes as lookout_pages
 from lookout_ledger.web.records import routes as record_archive_pages
 from lookout_ledger.web.render import STATIC_DIR, make_templates, page
 from lookout_ledger.web.screening import routes as screening_pages
+
+log = logging.getLogger("lookout_ledger.server")
 
 
 def create_app(ledger: Ledger) -> FastAPI:
@@ -180,6 +184,23 @@ def _install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return _error(request, 422, "Invalid request", "; ".join(problems), problems=problems)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # No traceback reaches a user (#15): the answer carries a correlation id, and the server
+        # log carries the same id with the traceback, so an operator finds the one from the other.
+        correlation = secrets.token_hex(8)
+        log.error("unexpected error %s on %s %s", correlation, request.method, request.url.path, exc_info=exc)
+        response = _error(
+            request,
+            500,
+            "Something went wrong",
+            f"The ledger could not finish this request and recorded nothing of it. Error id {correlation}: "
+            "give it to the administrator, who will find it in the server log.",
+            correlation_id=correlation,
+        )
+        response.headers["X-Correlation-Id"] = correlation
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -92,3 +92,26 @@ def test_record_text_is_escaped(lite_client: TestClient) -> None:
     assert "<b>the</b>" in BASIS
     assert "<b>the</b>" not in html
     assert "&lt;b&gt;the&lt;/b&gt;" in html
+
+
+def test_an_unexpected_error_answers_with_a_correlation_id_the_log_carries(
+    lite_ledger: Ledger, caplog: pytest.LogCaptureFixture
+) -> None:
+    """#15: a 500 with no JSON body and no way to find it in the log."""
+    from fastapi.testclient import TestClient as Client
+
+    from lookout_ledger.server import create_app
+
+    app = create_app(lite_ledger)
+
+    @app.get("/api/boom")
+    def boom() -> None:
+        raise RuntimeError("secret detail of a broken invariant")
+
+    client = Client(app, base_url="http://testserver", raise_server_exceptions=False)
+    with caplog.at_level("ERROR", logger="lookout_ledger.server"):
+        r = client.get("/api/boom")
+    assert r.status_code == 500
+    body = r.json()
+    assert body["correlation_id"] == r.headers["x-correlation-id"] and "secret detail" not in r.text
+    assert any(body["correlation_id"] in rec.getMessage() and rec.exc_info for rec in caplog.records)
