@@ -19,6 +19,7 @@ from lookout_ledger.history.inspections import (
     InspectionTopic,
 )
 from lookout_ledger.history.lookouts import Lookout, LookoutEvent, LookoutTopic
+from lookout_ledger.http.idempotency import IdempotencyRecord  # noqa: F401  (API retries answered once)
 from lookout_ledger.inspections.live_models import DeviceSearch, InspectionLive  # noqa: F401
 from lookout_ledger.interchange.provenance import RecordProvenance  # noqa: F401  (imported records' sources)
 from lookout_ledger.lookouts.lifecycle_models import (

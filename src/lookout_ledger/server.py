@@ -38,6 +38,7 @@ from lookout_ledger.api import screening as screening_api
 from lookout_ledger.core.errors import AuthError, LedgerError, NotFound, Refusal
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.http.deps import CsrfRejected, Forbidden, NotSignedIn, csrf_guard, is_api
+from lookout_ledger.http.idempotency import IdempotencyMiddleware
 from lookout_ledger.http.openapi import document_errors
 from lookout_ledger.http.security import SafeHeadersMiddleware, SessionSigner
 from lookout_ledger.http.throttle import SigninThrottle
@@ -71,6 +72,7 @@ def create_app(ledger: Ledger) -> FastAPI:
     app.state.templates = make_templates()
     app.state.audit_cache = AuditCache()
     app.state.signin_throttle = SigninThrottle(slots=max(1, (os.cpu_count() or 2) - 1))
+    app.add_middleware(IdempotencyMiddleware)  # inside the safe headers: a replay gets them too
     app.add_middleware(SafeHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in (
