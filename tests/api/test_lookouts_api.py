@@ -46,17 +46,7 @@ def api(ledger: Ledger, world: World) -> Api:
 
 
 def draft(world: World, **over: object) -> dict:
-    d = world.draft(**over)
-    return {
-        "person_id": d.person_id,
-        "status_code": d.status_code,
-        "suspected_activity": d.suspected_activity,
-        "basis": d.basis,
-        "information_sought": d.information_sought,
-        "action": d.action,
-        "expires_at": d.expires_at.isoformat() if d.expires_at else "",
-        "nexus": d.nexus,
-    }
+    return world.draft_body(**over)  # type: ignore[arg-type]
 
 
 def placed(api: Api, world: World, **over: object) -> str:

@@ -366,7 +366,7 @@ def test_ownership_matrix(lifecycle: tuple[World, object], ledger: Ledger, actio
     wrong = []
     for user in CALLERS:
         c, csrf = clients["alice"]
-        lid = c.post("/api/lookouts", json=_draft(world), headers={"X-CSRF-Token": csrf}).json()["id"]
+        lid = c.post("/api/lookouts", json=world.draft_body(), headers={"X-CSRF-Token": csrf}).json()["id"]
         if action == "enable":
             c.post(
                 f"/api/lookouts/{lid}/disable",
@@ -380,17 +380,3 @@ def test_ownership_matrix(lifecycle: tuple[World, object], ledger: Ledger, actio
         if got != expected:
             wrong.append((user, expected, r.status_code, r.text[:200]))
     assert not wrong, f"{action}: {wrong}"
-
-
-def _draft(world: World) -> dict[str, object]:
-    d = world.draft()
-    return {
-        "person_id": d.person_id,
-        "status_code": d.status_code,
-        "suspected_activity": d.suspected_activity,
-        "basis": d.basis,
-        "information_sought": d.information_sought,
-        "action": d.action,
-        "expires_at": d.expires_at.isoformat() if d.expires_at else "",
-        "nexus": d.nexus,
-    }

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.history.lookouts import Lookout
 from lookout_ledger.server import create_app
-from support.lifecycle_world import PASSWORD, World, build_world
+from support.lifecycle_world import PASSWORD, build_world
 
 
 def _client(app: object, user: str) -> tuple[TestClient, dict[str, str]]:
@@ -16,20 +16,6 @@ def _client(app: object, user: str) -> tuple[TestClient, dict[str, str]]:
     r = c.post("/api/session", json={"username": user, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return c, {"X-CSRF-Token": r.json()["csrf_token"]}
-
-
-def _draft(world: World) -> dict[str, object]:
-    d = world.draft()
-    return {
-        "person_id": d.person_id,
-        "status_code": d.status_code,
-        "suspected_activity": d.suspected_activity,
-        "basis": d.basis,
-        "information_sought": d.information_sought,
-        "action": d.action,
-        "expires_at": d.expires_at.isoformat() if d.expires_at else "",
-        "nexus": d.nexus,
-    }
 
 
 def _lookouts(ledger: Ledger) -> int:
@@ -42,27 +28,28 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_places_nothing_more
     app = create_app(ledger)
     alice, headers = _client(app, "alice")
     keyed = {**headers, "Idempotency-Key": "place-P-1-attempt"}
-    first = alice.post("/api/lookouts", json=_draft(world), headers=keyed)
+    first = alice.post("/api/lookouts", json=world.draft_body(), headers=keyed)
     assert first.status_code == 201, first.text
-    again = alice.post("/api/lookouts", json=_draft(world), headers=keyed)
+    again = alice.post("/api/lookouts", json=world.draft_body(), headers=keyed)
     assert again.status_code == 201 and again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true" and "content-security-policy" in again.headers
     assert _lookouts(ledger) == 1
     other = alice.post(
-        "/api/lookouts", json={**_draft(world), "basis": "Another basis, a different request."}, headers=keyed
+        "/api/lookouts", json={**world.draft_body(), "basis": "Another basis, a different request."}, headers=keyed
     )
     assert other.status_code == 422 and "different request" in other.json()["error"]
-    assert alice.post("/api/lookouts", json=_draft(world), headers=headers).status_code == 201  # no key: acts
+    assert alice.post("/api/lookouts", json=world.draft_body(), headers=headers).status_code == 201  # no key: acts
     assert _lookouts(ledger) == 2
     bob, bob_headers = _client(app, "bob")  # keys are per user
     r = bob.post(
         "/api/lookouts",
-        json={**_draft(world), "person_id": "P-2"},
+        json={**world.draft_body(), "person_id": "P-2"},
         headers={**bob_headers, "Idempotency-Key": "place-P-1-attempt"},
     )
     assert r.status_code == 201 and "idempotent-replayed" not in r.headers
     assert (
-        alice.post("/api/lookouts", json=_draft(world), headers={**keyed, "X-CSRF-Token": "wrong"}).status_code == 403
+        alice.post("/api/lookouts", json=world.draft_body(), headers={**keyed, "X-CSRF-Token": "wrong"}).status_code
+        == 403
     )
 
 

@@ -52,6 +52,20 @@ class World:
         values.update(over)
         return LookoutDraft(**values)  # type: ignore[arg-type]
 
+    def draft_body(self, person_id: str = "P-1", **over: object) -> dict[str, object]:
+        """`draft` as the JSON body of `POST /api/lookouts`."""
+        d = self.draft(person_id, **over)
+        return {
+            "person_id": d.person_id,
+            "status_code": d.status_code,
+            "suspected_activity": d.suspected_activity,
+            "basis": d.basis,
+            "information_sought": d.information_sought,
+            "action": d.action,
+            "expires_at": d.expires_at.isoformat() if d.expires_at else "",
+            "nexus": d.nexus,
+        }
+
     def inspection(self, session: Session, lookout_id: str, person_id: str, at: datetime, iid: str) -> str:
         """An inspection inserted through the ORM (the inspections capability is issue 4)."""
         session.add(Inspection(id=iid, person_id=person_id, started_at=at, started_at_offset=0, documented=True))
