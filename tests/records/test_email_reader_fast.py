@@ -153,3 +153,20 @@ def test_reading_is_the_same_with_and_without_the_fast_split(i: int, monkeypatch
     monkeypatch.setattr(email_reader, "_shown_addresses", email_reader._shown_addresses.__wrapped__)
     slow = [email_reader.read_message(d, 3) for d in datas]
     assert fast == slow
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+@pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 -2359", "Mon, 01 Jan 1800 00:00:00 +0000"])
+def test_a_date_the_ledger_cannot_store_is_the_messages_problem(date: str, multipart: bool) -> None:
+    """#15 item 1, for mail: a Date outside 1900-2200 UTC is refused with its line, by both readers."""
+    msg = EmailMessage()
+    msg["From"] = "Dana Example <dana@example.org>"
+    msg["To"] = "liaison@example.org"
+    msg["Date"] = date
+    msg["Subject"] = "far"
+    msg.set_content("text")
+    if multipart:
+        msg.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="a.pdf")
+    got = email_reader.read_message(msg.as_bytes(), 7)
+    assert isinstance(got, email_reader.MailProblem) and got.line == 7
+    assert "1900-01-01T00:00:00Z" in got.reason

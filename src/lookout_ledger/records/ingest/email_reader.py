@@ -20,10 +20,12 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from typing import BinaryIO, cast
+
+from lookout_ledger.core.timefmt import RANGE, in_range
 
 _QUOTED_FROM = re.compile(rb"^>(>*From )")
 _TAGS = re.compile(r"<[^>]+>")
@@ -201,6 +203,8 @@ def _read_plain(data: bytes, line: int) -> MailMessage | MailProblem | None:
         sent_at = email.utils.parsedate_to_datetime(raw_date)
     except (TypeError, ValueError):
         return MailProblem(line, f"Date header {raw_date!r} is not an RFC 5322 date")
+    if (far := _out_of_range(sent_at, raw_date, line)) is not None:
+        return far
     payload = msg.get_payload(decode=True)
     charset = msg.get_content_charset() or "us-ascii"
     try:
@@ -223,6 +227,15 @@ def _read_plain(data: bytes, line: int) -> MailMessage | MailProblem | None:
     )
 
 
+def _out_of_range(sent_at: datetime, raw: str, line: int) -> MailProblem | None:
+    """A Date the ledger cannot store and re-export identically (#15 item 1) is the message's problem."""
+    try:
+        in_range(sent_at if sent_at.tzinfo is not None else sent_at.replace(tzinfo=UTC))
+    except ValueError:
+        return MailProblem(line, f"Date header {raw!r}: {RANGE}")
+    return None
+
+
 def read_message(data: bytes, line: int) -> MailMessage | MailProblem:
     """One message, or the reason it cannot be kept as a record."""
     fast: MailMessage | MailProblem | None = None
@@ -242,6 +255,8 @@ def read_message(data: bytes, line: int) -> MailMessage | MailProblem:
         sent_at = getattr(date, "datetime", None)
         if sent_at is None:
             return MailProblem(line, f"Date header {str(date)!r} is not an RFC 5322 date")
+        if (far := _out_of_range(sent_at, str(date), line)) is not None:
+            return far
         attachments = []
         for part in msg.iter_attachments():
             payload = part.get_content()
