@@ -140,3 +140,11 @@ def test_an_export_sealed_for_a_recipient_opens_only_with_their_key(runner: CliR
     sealed.write_bytes(bytes(data))
     changed = runner.invoke(app, ["unseal", str(sealed), "--key", str(tmp_path / "oig.key"), "--out", str(opened)])
     assert "was changed, reordered or cut off" in str(changed.exception)
+
+
+def test_a_directory_or_a_device_is_named_as_what_it_is(runner: CliRunner, tmp_path: Path) -> None:
+    """#15 item 6: a directory or /dev/null was reported as "no such file"."""
+    result = runner.invoke(app, ["import", str(tmp_path)])
+    assert result.exit_code == 2 and "is a directory, not a LIF file" in result.stderr
+    result = runner.invoke(app, ["import", "/dev/null"])
+    assert result.exit_code == 2 and "is not a regular file" in result.stderr

@@ -34,6 +34,17 @@ def _errors_table(failure: ImportFailed) -> Table:
     return table
 
 
+def _not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be imported, in words (#15: a directory or /dev/null read "no such file")."""
+    if not path.exists():
+        return "no such file"
+    if path.is_dir():
+        return "is a directory, not a LIF file"
+    if not path.is_file():
+        return "is not a regular file (a device or a pipe); give a file, or - for standard input"
+    return None
+
+
 def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_(
@@ -48,8 +59,8 @@ def register(app: typer.Typer) -> None:
         actor = signed_in(Role.ADMIN).username
         ledger = open_ledger(now)
         source = sys.stdin.buffer if file == "-" else Path(file)
-        if file != "-" and not Path(file).is_file():
-            err_console.print(f"[bold red]error:[/] {file}: no such file")
+        if file != "-" and (problem := _not_a_file(Path(file))) is not None:
+            err_console.print(f"[bold red]error:[/] {file}: {problem}")
             raise typer.Exit(2)
         try:
             if err_console.is_terminal:
