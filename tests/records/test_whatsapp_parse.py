@@ -68,3 +68,24 @@ def test_impossible_date_is_refused_with_its_line() -> None:
 def test_no_header_at_all() -> None:
     with pytest.raises(LedgerError, match="line 1"):
         parse_chat("hello\nworld\n")
+
+
+@pytest.mark.parametrize(
+    ("damaged", "why"),
+    [
+        ("1/4/19, 7:O5 PM - Dana Whitlock: the O is a letter", "looks like a message header"),
+        ("1/4/19, 7:05 PM -Dana Whitlock: no space after the dash", "looks like a message header"),
+        ("[1/4/19, 7:06:00 PM] Dana Whitlock: an iOS line", "an ios message header inside an android export"),
+    ],
+)
+def test_a_damaged_header_in_an_android_export_refuses_the_file_with_its_line(damaged: str, why: str) -> None:
+    """#15 item 5: such a line was merged into the message above, its sender and time lost."""
+    text = "1/4/19, 7:05 PM - Dana Whitlock: first\n" + damaged + "\n1/4/19, 7:07 PM - Dana Whitlock: last\n"
+    with pytest.raises(LedgerError, match=rf"line 2: {why}"):
+        parse_chat(text)
+
+
+def test_a_body_line_that_starts_with_a_date_is_still_a_continuation() -> None:
+    text = "1/4/19, 7:05 PM - Dana Whitlock: first\n1/4/19 was the day we met\n"
+    (m,) = parse_chat(text).messages
+    assert m.body == "first\n1/4/19 was the day we met"

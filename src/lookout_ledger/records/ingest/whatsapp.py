@@ -40,6 +40,10 @@ _ANDROID = re.compile(rf"^{_DATE},? (?:klo |à )?{_TIME}(?: ?{_MERIDIEM})? - (?P
 _IOS = re.compile(rf"^\[{_DATE},? {_TIME}(?: ?{_MERIDIEM})?\] (?P<rest>.*)$")
 # A line that starts like an iOS header but does not parse is damage, not a continuation.
 _IOS_LIKE = re.compile(r"^\[\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+# Likewise an Android header: a date, a time-like token and the " - " separator early in the line
+# (#15 item 5: such a line was merged into the message above, its sender and time lost). A body
+# line that merely starts with a date ("1/4/19 was the day we met") stays a continuation.
+_ANDROID_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4},? (?:klo |à )?\d{1,2}[:.]\S{1,12}.{0,12}? -")
 
 _DELETED = (
     "this message was deleted",
@@ -241,7 +245,8 @@ def parse_chat(text: str, date_order: str | None = None) -> ChatParse:
             if this == platform:
                 headers.append((_Header(no, m["date"], m["time"], m["mer"], m["rest"]), []))
                 continue
-        if _IOS_LIKE.match(line) and platform in (None, "ios"):
+            bad.append(f"line {no}: an {this} message header inside an {platform} export: {line[:60]!r}")
+        elif _IOS_LIKE.match(line) or _ANDROID_LIKE.match(line):
             bad.append(f"line {no}: looks like a message header but its date or time cannot be read: {line[:60]!r}")
         elif headers:
             headers[-1][1].append(line)
