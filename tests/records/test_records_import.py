@@ -347,3 +347,29 @@ def test_a_nul_byte_is_escaped_in_clear_fields_and_kept_in_the_sealed_body(ledge
     (c,) = _comms(ledger)
     assert c.sender == "Dana\ufffd Whitlock"
     assert body_of(ledger.keyring, c) == "Sending\x00 the list tonight"
+
+
+def test_mail_that_cannot_be_read_as_sent_is_kept_as_it_arrived_and_flagged(ledger: Ledger) -> None:
+    """#15 item 5: a multipart without its boundary was stored with an empty body, a wrong charset
+    lossy, neither flagged."""
+    world(ledger)
+    head = b"From: Dana Example <dana@example.org>\nTo: liaison@example.org\nDate: Fri, 04 Jan 2019 19:05:00 -0800\n"
+    no_boundary = head + (
+        b"Subject: lista\nMessage-ID: <nb@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed\n\n"
+        b"Sending the list tonight: fourteen names.\n"
+    )
+    bad_charset = head + (
+        b"Subject: fotos\nMessage-ID: <cs@example.org>\nMIME-Version: 1.0\n"
+        b"Content-Type: text/plain; charset=x-no-such-charset\n\nAdjunto las fotos de las licencias.\n"
+    )
+    report = run_import(
+        ledger, _mbox(no_boundary, bad_charset), "damaged.mbox", channel="email", account="official", timezone=None
+    )
+    assert report.stored == 2 and report.detail["flagged"] == 2
+    with ledger.reading() as s:
+        rows = s.execute(select(Communication, RecordMessage).join(RecordMessage)).all()
+    by_subject = {subject_of(ledger.keyring, c): (body_of(ledger.keyring, c), m.defects) for c, m in rows}
+    body, defects = by_subject["lista"]
+    assert "fourteen names" in body and any("no readable text part" in d for d in defects or [])
+    body, defects = by_subject["fotos"]
+    assert "licencias" in body and any("x-no-such-charset" in d for d in defects or [])

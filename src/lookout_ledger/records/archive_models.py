@@ -82,6 +82,9 @@ class RecordMessage(Base):
     # A note's `sent_at` is the time its author claims for the call or meeting; this is when the
     # ledger recorded it (a note written long after the fact documents it only as a late claim).
     recorded_at: Mapped[datetime | None] = mapped_column(Instant)
+    # What the reader could not read as sent (undecodable charset, broken base64, a multipart
+    # without its boundary): the message is kept as it arrived and flagged, never silently lossy.
+    defects: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class RecordAttachment(Base):

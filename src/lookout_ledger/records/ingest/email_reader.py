@@ -47,6 +47,9 @@ class MailMessage:
     subject: str | None
     body: str
     attachments: list[MailAttachment] = field(default_factory=list)
+    # What could not be read as sent (#15 item 5): kept anyway, as it arrived, and flagged, so a
+    # lossy or empty body is never silent. The original bytes are in the sealed original file.
+    defects: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -77,16 +80,41 @@ def split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
         yield start, b"".join(chunk)
 
 
-def _text_of(msg: EmailMessage) -> str:
+def _text_of(msg: EmailMessage) -> tuple[str, list[str]]:
+    """The message's text, and what could not be read of it (the text then as it arrived)."""
+    defects = sorted({_DEFECTS.get(type(d).__name__, type(d).__name__) for d in msg.defects})
     part = msg.get_body(preferencelist=("plain", "html"))
     if part is None:
-        return ""
-    content = part.get_content()
+        raw = msg.get_payload()
+        if isinstance(raw, str) and raw.strip():
+            return raw.replace("\r\n", "\n").strip("\n"), [*defects, "no readable text part: kept as it arrived"]
+        return "", defects
+    try:
+        content = part.get_content()
+    except (LookupError, UnicodeError, ValueError):
+        charset = part.get_content_charset() or "unknown"
+        data = part.get_payload(decode=True)
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(part.get_payload())
+        return text.replace("\r\n", "\n").strip("\n"), [
+            *defects,
+            f"text in charset {charset!r} could not be decoded: kept as UTF-8 with replacement characters",
+        ]
     if not isinstance(content, str):
-        return ""
+        return "", defects
     if part.get_content_subtype() == "html":
         content = html.unescape(_TAGS.sub(" ", content))
-    return content.replace("\r\n", "\n").strip("\n")
+    return content.replace("\r\n", "\n").strip("\n"), defects
+
+
+_DEFECTS = {
+    "StartBoundaryNotFoundDefect": "multipart without its boundary",
+    "MultipartInvariantViolationDefect": "declared multipart but has no parts",
+    "CloseBoundaryNotFoundDefect": "multipart not closed",
+    "InvalidBase64PaddingDefect": "broken base64 (padding)",
+    "InvalidBase64CharactersDefect": "broken base64 (characters)",
+    "InvalidBase64LengthDefect": "broken base64 (length)",
+    "NoBoundaryInMultipartDefect": "multipart without a boundary parameter",
+}
 
 
 def _addresses(msg: EmailMessage, *names: str) -> list[str]:
@@ -263,6 +291,7 @@ def read_message(data: bytes, line: int) -> MailMessage | MailProblem:
             data_ = payload if isinstance(payload, bytes) else str(payload).encode("utf-8")
             attachments.append(MailAttachment(part.get_filename() or "attachment", data_))
         subject = msg.get("Subject")
+        body, defects = _text_of(msg)
         return MailMessage(
             line=line,
             message_id=(str(msg.get("Message-ID")).strip() or None) if msg.get("Message-ID") else None,
@@ -270,8 +299,9 @@ def read_message(data: bytes, line: int) -> MailMessage | MailProblem:
             sender=str(sender),
             recipients=_addresses(msg, "To", "Cc", "Bcc"),
             subject=None if subject is None else str(subject),
-            body=_text_of(msg),
+            body=body,
             attachments=attachments,
+            defects=defects,
         )
     except Exception as exc:  # a defective message must be reported with its line, never crash the import
         return MailProblem(line, f"cannot be parsed as e-mail ({exc.__class__.__name__}: {exc})")

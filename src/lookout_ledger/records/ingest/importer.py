@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lookout_ledger.core import bulk, usecase
@@ -231,6 +231,13 @@ def import_file(ledger: Ledger, stream: BinaryIO, file_name: str, opts: ImportOp
         stream.seek(0)
         blobs.put_stream(session, ledger.keyring, stream, digest)
         detail: dict[str, object] = {"size": size, "source": source}
+        flagged = session.scalar(
+            select(func.count())
+            .select_from(RecordMessage)
+            .where(RecordMessage.import_id == import_id, RecordMessage.defects.is_not(None))
+        )
+        if flagged:
+            detail["flagged"] = int(flagged)  # kept as they arrived, with what could not be read
         session.add(
             RecordImport(
                 id=import_id,
@@ -346,6 +353,7 @@ def _insert(
                 "schedule": retention.schedule_for(classification, opts.position),
                 "forward_due_at": due,
                 "reminded_at": None,
+                "defects": list(r.defects) or None,
             }
         )
         for pos, (name, data) in enumerate(r.attachments):

@@ -47,6 +47,7 @@ class Row:
     kind: str
     attachments: list[tuple[str, bytes | None]]
     doc: str | None = None  # the index text, when the reader already made it
+    defects: tuple[str, ...] = ()  # what could not be read as sent (email_reader.MailMessage.defects)
 
 
 def zone(name: str | None) -> ZoneInfo | None:
@@ -82,6 +83,7 @@ def mail_row(m: MailMessage, timezone: str | None) -> Row:
         m.body,
         "message",
         [(a.name, a.data) for a in m.attachments],
+        defects=tuple(m.defects),
     )
 
 
