@@ -315,7 +315,10 @@ def import_lif(
             try:
                 obj = orjson.loads(raw)
             except orjson.JSONDecodeError as exc:
-                errors.add(lineno, "(line)", "one JSON object (UTF-8)", f"invalid JSON: {exc}")
+                # The parser's own "line 1 column 9" is about the one line it was given: say the
+                # column only, beside the file's line (#15 item 6).
+                where = f" at column {exc.colno}" if getattr(exc, "colno", None) else ""
+                errors.add(lineno, "(line)", "one JSON object (UTF-8)", f"invalid JSON{where}: {exc.msg}")
                 continue
             if type(obj) is not dict:
                 errors.add(lineno, "(line)", "one JSON object", describe(obj))
