@@ -336,25 +336,10 @@ def test_every_instant_lif_accepts_comes_back_identically(instant: datetime, off
 
 def test_the_same_file_imported_twice_at_once_is_applied_once(ledger: Ledger, tmp_path: Path) -> None:
     """#15 item 3: on PostgreSQL the second of two simultaneous imports died with a UniqueViolation."""
-    import threading
+    from support.concurrency import at_once
 
     path = write_lif(tmp_path / "twice.lif", records())
-    reports: list[object] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(2)
-
-    def run() -> None:
-        try:
-            start.wait(5)
-            reports.append(import_lif(ledger, path, "tester"))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    reports, errors = at_once(lambda: import_lif(ledger, path, "tester"), 2)
     assert errors == []
     inserted = sorted(sum(c["inserted"] for c in r.counts.values()) for r in reports)  # type: ignore[attr-defined]
     assert inserted == [0, 10]  # one applied it; the other waited and found it unchanged
