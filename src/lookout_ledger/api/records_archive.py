@@ -8,16 +8,15 @@ lifecycle API installs that handler). `install(app)` mounts this API and the arc
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from lookout_ledger.core.auth import Role
-from lookout_ledger.core.errors import LedgerError
 from lookout_ledger.core.timefmt import parse_field_instant
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
+from lookout_ledger.http.uploads import spooled
 from lookout_ledger.records import keeping
 from lookout_ledger.records.ingest.importer import MAX_UPLOAD, ImportOptions, import_file
 from lookout_ledger.records.requests.linking import missing_transmissions
@@ -69,7 +68,7 @@ def api_search(
 
 
 @router.post("/imports", summary="Archive a chat export, .eml or mbox (all or nothing; idempotent)")
-async def api_import(
+def api_import(
     request: Request,
     file: UploadFile = File(...),
     channel: str = Form(...),
@@ -79,11 +78,9 @@ async def api_import(
     case: str | None = Form(None),
     p: Principal = Depends(RECORDS_OFFICER),
 ) -> dict[str, Any]:
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise LedgerError("file: larger than 512 MB; import it with `lookout records import`")
+    stream = spooled(file, MAX_UPLOAD, "file", "; import it with `lookout records import`")
     opts = ImportOptions(channel, account, owner, timezone or None, case or None)
-    r = import_file(ledger_of(request), io.BytesIO(data), file.filename or "upload", opts, p.username)
+    r = import_file(ledger_of(request), stream, file.filename or "upload", opts, p.username)
     return {
         "import_id": r.import_id,
         "format": r.format,

@@ -7,7 +7,6 @@ SPII-marked HTML document with the search certificate).
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from lookout_ledger.core.timefmt import format_rfc3339
 from lookout_ledger.core.timefmt import parse_field_instant as when
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.http.downloads import attachment
+from lookout_ledger.http.uploads import spooled
 from lookout_ledger.people.models import Person
 from lookout_ledger.records import keeping
 from lookout_ledger.records.archive_models import Disposition, LegalHold, RecordImport
@@ -115,7 +115,7 @@ def officer_page(request: Request, p: Principal = Depends(RECORDS_OFFICER)) -> R
 
 
 @router.post("/archive/officer/import")
-async def officer_import(
+def officer_import(
     request: Request,
     file: UploadFile = File(...),
     channel: str = Form(...),
@@ -124,13 +124,11 @@ async def officer_import(
     timezone: str = Form(""),
     p: Principal = Depends(RECORDS_OFFICER),
 ) -> Response:
-    data = await file.read(MAX_UPLOAD + 1)
     try:
-        if len(data) > MAX_UPLOAD:
-            raise LedgerError("file: larger than 512 MB; use `lookout records import`")
+        stream = spooled(file, MAX_UPLOAD, "file", "; use `lookout records import`")
         r = import_file(
             ledger_of(request),
-            io.BytesIO(data),
+            stream,
             file.filename or "upload",
             ImportOptions(channel, account, owner.strip(), timezone.strip() or None),
             p.username,
