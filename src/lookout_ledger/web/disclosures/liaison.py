@@ -99,7 +99,7 @@ def requests_page(request: Request, p: Principal = Depends(LIAISON)) -> Response
 
 
 @router.post("/disclosures/requests")
-async def record_request_page(
+def record_request_page(
     request: Request,
     unit_id: str = Form(""),
     agency_id: str = Form(""),
@@ -129,7 +129,7 @@ async def record_request_page(
     data: bytes | None = None
     name: str | None = None
     if kind == "written":
-        data = await document.read(MAX_DOCUMENT_BYTES + 1) if document is not None else b""
+        data = document.file.read(MAX_DOCUMENT_BYTES + 1) if document is not None else b""
         if not data:
             error = "document: a written request needs its document attached (or choose an exigent oral request)"
             return _requests_page(request, p, {"error": error, "form": form}, 400)

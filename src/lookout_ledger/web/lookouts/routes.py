@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from lookout_ledger import runner
 from lookout_ledger.core.auth import Role
@@ -140,8 +141,14 @@ def new_page(request: Request, p: Principal = Depends(OWNER)) -> Response:
 
 @router.post("/lookouts/new")
 async def new_submit(request: Request, p: Principal = Depends(OWNER)) -> Response:
-    """Check shows the policy's feedback and writes nothing; Place places, or shows the refusal."""
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    raw = await request.form()
+    return await run_in_threadpool(_new_submit, request, p, raw)
+
+
+def _new_submit(request: Request, p: Principal, raw: Any) -> Response:
+    """Check shows the policy's feedback and writes nothing; Place places, or shows the refusal.
+    Run off the event loop: a write that waits for the database must not stop every other request."""
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
     ledger = ledger_of(request)
     ctx: dict[str, Any] = {"title": "Place a lookout", "form": form, "feedback": None, "policy": ledger.policy}
     try:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from lookout_ledger import runner
 from lookout_ledger.core.auth import Role
@@ -95,6 +96,12 @@ def screen_page(request: Request, p: Principal = Depends(OFFICER)) -> Response:
 @router.post("/screening")
 async def screen_submit(request: Request, p: Principal = Depends(OFFICER)) -> Response:
     raw = await request.form()
+    return await run_in_threadpool(_screen_submit, request, p, raw)
+
+
+def _screen_submit(request: Request, p: Principal, raw: Any) -> Response:
+    """The work of the page, off the event loop: a write that waits for the database must not stop
+    every other request (#15: an import held the loop)."""
     form = {k: str(raw.get(k) or "").strip() for k in SCREEN_FIELDS}
     data: dict[str, Any] = {
         "id": "page",
@@ -213,6 +220,12 @@ def _inspection_action(
 @router.post("/inspections/{inspection_id}/interview")
 async def interview_page(request: Request, inspection_id: str, p: Principal = Depends(OFFICER)) -> Response:
     raw = await request.form()
+    return await run_in_threadpool(_interview_page, request, inspection_id, p, raw)
+
+
+def _interview_page(request: Request, inspection_id: str, p: Principal, raw: Any) -> Response:
+    """The work of the page, off the event loop: a write that waits for the database must not stop
+    every other request (#15: an import held the loop)."""
     sought = [str(v) for v in raw.getlist("sought")]
     free = [line for line in str(raw.get("free_topics") or "").splitlines() if line.strip()]
     info = str(raw.get("information_obtained") or "")
