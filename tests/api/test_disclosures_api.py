@@ -55,19 +55,7 @@ def test_disclosure_through_the_api(sqlite_ledger: Ledger, sink: tuple[Sink, int
     ledger = with_smtp(sqlite_ledger, sink[1])
     build_world(ledger)
     api = Api(ledger)
-    r = api.post(
-        "lia",
-        "/api/disclosures/requests",
-        {
-            "unit_id": "U-FOB",
-            "agency_id": AGENCY,
-            "sender_name": "Lic. Ana Ejemplo Ficticia",
-            "sent_on": "2018-12-30",
-            "asked": "Identity of the travellers named in the letter",
-            "document_base64": base64.b64encode(REQUEST_PDF).decode(),
-            "document_name": "solicitud.pdf",
-        },
-    )
+    r = _record(api, REQUEST_PDF, "solicitud.pdf")
     assert r.status_code == 200, r.text
     rid = r.json()["id"]
     body = {

@@ -13,6 +13,7 @@ for signing in. Without the header nothing changes.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,8 +45,6 @@ class IdempotencyRecord(Base):
 
 
 def _json(status: int, message: str) -> tuple[int, bytes]:
-    import json
-
     return status, json.dumps({"error": message}).encode()
 
 

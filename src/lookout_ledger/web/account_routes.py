@@ -26,7 +26,7 @@ from lookout_ledger.core.ledger import Ledger
 from lookout_ledger.core.passwords import MIN_LENGTH
 from lookout_ledger.http.deps import Principal, current_principal, ledger_of, requires
 from lookout_ledger.http.security import SESSION_COOKIE, SESSION_IDLE, clear_cookie
-from lookout_ledger.web.auth_routes import SIGNIN_THROTTLED, throttle_of
+from lookout_ledger.web.auth_routes import SIGNIN_THROTTLED, client_address, throttle_of
 from lookout_ledger.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +57,7 @@ def _sessions(s: Session, p: Principal, now: datetime) -> list[dict[str, Any]]:
 def _change_password(request: Request, p: Principal, current: str, new: str) -> int:
     """The use case behind the page and the API, throttled per account like a sign-in."""
     throttle = throttle_of(request)
-    address = request.client.host if request.client else None
+    address = client_address(request)
     wait = throttle.retry_after(p.username, address)
     if wait is not None:
         raise LedgerError(f"{SIGNIN_THROTTLED} Try again in {wait} seconds.")

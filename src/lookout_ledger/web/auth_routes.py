@@ -67,12 +67,17 @@ def throttle_of(request: Request) -> SigninThrottle:
     return request.app.state.signin_throttle
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's address as the server sees it (the proxy's client when it is trusted)."""
+    return request.client.host if request.client else None
+
+
 def _sign_in(request: Request, username: str, password: str) -> tuple[str, SessionData]:
     """A new session, or SigninRefused. A throttled attempt costs no Argon2 and no log entry."""
     ledger = ledger_of(request)
     throttle = throttle_of(request)
     username = username.strip()[:MAX_USERNAME]
-    address = request.client.host if request.client else None
+    address = client_address(request)
     wait = throttle.retry_after(username, address)
     if wait is not None:
         raise SigninRefused(f"{SIGNIN_THROTTLED} Try again in {wait} seconds.", 429, wait)
